@@ -1,0 +1,102 @@
+import CBLAS
+import Dispatch
+import Foundation
+
+/// Host memory for the CPU backend: one aligned allocation, freed with the storage.
+public final class HostStorage: TensorStorage, @unchecked Sendable {
+    public let capacity: Int
+    public let base: UnsafeMutablePointer<Float>
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        // 64-byte alignment keeps SIMD loads and OpenBLAS on whole cache lines.
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(capacity, 1) * 4, alignment: 64)
+        base = raw.bindMemory(to: Float.self, capacity: max(capacity, 1))
+        base.initialize(repeating: 0, count: max(capacity, 1))
+    }
+
+    deinit { base.deallocate() }
+}
+
+extension Tensor {
+    /// The tensor's first value in host memory. Only for tensors of a ``CPUBackend``.
+    @inline(__always)
+    public var hostPointer: UnsafeMutablePointer<Float> {
+        guard let host = storage as? HostStorage else {
+            preconditionFailure("a CPU operation was given a tensor of another backend")
+        }
+        return host.base + offset
+    }
+}
+
+/// The CPU backend: Float32 on the host, GEMMs through OpenBLAS's `cblas_sgemm`,
+/// the rest as Swift loops split over threads with ``parallelFor(_:grain:_:)``.
+///
+/// It is a real training path for machines without OpenCL, the baseline of
+/// every benchmark, and the oracle the OpenCL backend is tested against.
+public final class CPUBackend: BackendCore, @unchecked Sendable {
+    public let name = "cpu"
+    /// Threads for loops (and OpenBLAS); defaults to the machine's active cores.
+    public let threadCount: Int
+
+    public init(threads: Int? = nil) {
+        threadCount = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        openblas_set_num_threads(Int32(threadCount))
+    }
+
+    public func makeStorage(capacity: Int) throws -> TensorStorage { HostStorage(capacity: capacity) }
+
+    public func upload(_ values: [Float], to tensor: Tensor) throws {
+        precondition(values.count == tensor.count, "upload of \(values.count) values into \(tensor)")
+        values.withUnsafeBufferPointer { source in
+            guard let start = source.baseAddress else { return }
+            tensor.hostPointer.update(from: start, count: values.count)
+        }
+    }
+
+    public func download(_ tensor: Tensor) throws -> [Float] {
+        Array(UnsafeBufferPointer(start: tensor.hostPointer, count: tensor.count))
+    }
+
+    public func fill(_ tensor: Tensor, with value: Float) throws {
+        tensor.hostPointer.update(repeating: value, count: tensor.count)
+    }
+
+    public func copy(_ source: Tensor, to destination: Tensor) throws {
+        precondition(source.count == destination.count, "copy of \(source) into \(destination)")
+        destination.hostPointer.update(from: source.hostPointer, count: source.count)
+    }
+
+    public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                     alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws {
+        precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operands too small")
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            // BLAS leaves C untouched for k = 0 only when β = 1; make it C = β·C always.
+            let p = c.hostPointer
+            for i in 0..<(m * n) { p[i] *= beta }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha,
+                    a.hostPointer, Int32(transposeA ? m : k),
+                    b.hostPointer, Int32(transposeB ? k : n),
+                    beta, c.hostPointer, Int32(n))
+    }
+
+    public func synchronize() throws {}
+
+    /// Runs `body` over `0..<count` in contiguous chunks on up to ``threadCount`` threads.
+    /// Chunks are at least `grain` long, so small loops stay on the calling thread.
+    public func parallelFor(_ count: Int, grain: Int = 16_384, _ body: (Range<Int>) -> Void) {
+        if count <= 0 { return }
+        let chunks = min(threadCount, max(1, count / max(grain, 1)))
+        if chunks == 1 { body(0..<count); return }
+        let size = (count + chunks - 1) / chunks
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = chunk * size
+            let end = min(count, start + size)
+            if start < end { body(start..<end) }
+        }
+    }
+}

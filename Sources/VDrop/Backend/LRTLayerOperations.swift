@@ -1,0 +1,129 @@
+/// The weights of one dense or conv layer as its operations read them.
+public struct LRTWeights {
+    /// θ, the posterior means: [out, in] (dense) or [out, in, k, k] (conv).
+    public var theta: Tensor
+    /// σ², the posterior variances, same shape as θ; made by ``LRTLayerOperations/weightVariance(theta:logSigma2:noise:into:)``.
+    public var variance: Tensor
+    /// b, [out]; deterministic, never inside the variance.
+    public var bias: Tensor
+
+    public init(theta: Tensor, variance: Tensor, bias: Tensor) {
+        self.theta = theta
+        self.variance = variance
+        self.bias = bias
+    }
+}
+
+/// Where a layer's backward pass writes (overwrites) its parameter gradients.
+public struct LRTGradients {
+    /// ∂L/∂θ: the mean path, plus for `.gaussian(α)` the variance path 2α·θ⊙∂L/∂σ².
+    public var theta: Tensor
+    /// ∂L/∂σ² (not yet ∂L/∂log σ² = σ²⊙∂L/∂σ²: the optimizer applies that factor). Left
+    /// untouched under `.deterministic`.
+    public var variance: Tensor
+    /// ∂L/∂b.
+    public var bias: Tensor
+
+    public init(theta: Tensor, variance: Tensor, bias: Tensor) {
+        self.theta = theta
+        self.variance = variance
+        self.bias = bias
+    }
+}
+
+/// Buffers a dense layer keeps between its forward and backward pass, allocated once.
+public struct DenseWorkspace {
+    /// x⊙x, [batch, in]; backward may overwrite it once it has used it.
+    public let inputSquared: Tensor
+    /// v_out = (x⊙x)∗σ², [batch, out]; backward may overwrite it.
+    public let variance: Tensor
+    /// ε / (2√(v_out + 1e-8)), [batch, out]: turns ∂L/∂out into ∂L/∂v_out.
+    public let noiseScale: Tensor
+
+    public init(backend: BackendCore, batch: Int, inputs: Int, outputs: Int) throws {
+        inputSquared = try backend.allocate([batch, inputs])
+        variance = try backend.allocate([batch, outputs])
+        noiseScale = try backend.allocate([batch, outputs])
+    }
+}
+
+/// The shape of a stride-1 convolution over an NCHW batch.
+public struct ConvGeometry: Equatable, Sendable {
+    public var batch: Int
+    public var inChannels: Int
+    public var height: Int
+    public var width: Int
+    public var outChannels: Int
+    public var kernelSize: Int
+    public var padding: Int
+
+    public init(batch: Int, inChannels: Int, height: Int, width: Int, outChannels: Int, kernelSize: Int, padding: Int) {
+        self.batch = batch
+        self.inChannels = inChannels
+        self.height = height
+        self.width = width
+        self.outChannels = outChannels
+        self.kernelSize = kernelSize
+        self.padding = padding
+    }
+
+    public var outHeight: Int { height + 2 * padding - kernelSize + 1 }
+    public var outWidth: Int { width + 2 * padding - kernelSize + 1 }
+    /// Values per output image plane.
+    public var outPlane: Int { outHeight * outWidth }
+    /// Rows of the unfolded input: in·k·k.
+    public var patchSize: Int { inChannels * kernelSize * kernelSize }
+    public var inputShape: [Int] { [batch, inChannels, height, width] }
+    public var outputShape: [Int] { [batch, outChannels, outHeight, outWidth] }
+    public var weightShape: [Int] { [outChannels, inChannels, kernelSize, kernelSize] }
+}
+
+/// Buffers a conv layer keeps between its forward and backward pass, allocated once.
+/// The layout is the backend's own business; both backends size them from here.
+public struct ConvWorkspace {
+    /// The unfolded input (im2col), [in·k·k, batch·outH·outW].
+    public let columns: Tensor
+    /// The unfolded x⊙x, same shape; backward may reuse it.
+    public let columnsSquared: Tensor
+    /// GEMM results before the epilogue, [out, batch·outH·outW]: the mean and the variance pass.
+    public let mean: Tensor
+    public let variance: Tensor
+    /// ε / (2√(v_out + 1e-8)) in the output's NCHW layout.
+    public let noiseScale: Tensor
+
+    public init(backend: BackendCore, geometry g: ConvGeometry) throws {
+        let positions = g.batch * g.outPlane
+        columns = try backend.allocate([g.patchSize, positions])
+        columnsSquared = try backend.allocate([g.patchSize, positions])
+        mean = try backend.allocate([g.outChannels, positions])
+        variance = try backend.allocate([g.outChannels, positions])
+        noiseScale = try backend.allocate(g.outputShape)
+    }
+}
+
+/// Dense and convolutional layers with local reparameterization (DESIGN.md, "Parameters and noise").
+///
+/// Training: μ = x∗θ + b, v = (x⊙x)∗σ², out = μ + √(v + 1e-8)·ε with one ε per
+/// output element, ε = `key.normal(i)` for the element's row-major (NCHW) index i.
+/// Backward, with g = ∂L/∂out: gv = g·ε/(2√(v+1e-8)); ∂L/∂θ = xᵀ∗g;
+/// ∂L/∂σ² = (x⊙x)ᵀ∗gv; ∂L/∂b = Σ g; ∂L/∂x = g∗θᵀ + 2x⊙(gv∗(σ²)ᵀ).
+public protocol LRTLayerOperations: BackendCore {
+    /// σ² for every weight: exp(log σ²) under `.lrt`, α·θ² under `.gaussian(α)`;
+    /// nothing under `.deterministic`. One pass over a whole arena segment.
+    func weightVariance(theta: Tensor, logSigma2: Tensor, noise: WeightNoise, into variance: Tensor) throws
+
+    /// input [batch, in] → output [batch, out].
+    func denseForward(input: Tensor, weights: LRTWeights, noise: WeightNoise, key: NoiseKey,
+                      output: Tensor, workspace: DenseWorkspace) throws
+
+    /// Overwrites `gradients`; writes ∂L/∂x into `gradInput` unless it is nil (the first layer).
+    func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor,
+                       workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws
+
+    /// input `geometry.inputShape` → output `geometry.outputShape`.
+    func convForward(input: Tensor, weights: LRTWeights, geometry: ConvGeometry, noise: WeightNoise, key: NoiseKey,
+                     output: Tensor, workspace: ConvWorkspace) throws
+
+    func convBackward(input: Tensor, weights: LRTWeights, geometry: ConvGeometry, noise: WeightNoise, gradOutput: Tensor,
+                      workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws
+}

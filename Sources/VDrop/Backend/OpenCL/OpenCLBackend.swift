@@ -1,0 +1,112 @@
+import COpenCL
+import Foundation
+
+/// Device memory for the OpenCL backend: one buffer, many tensors at offsets.
+public final class DeviceStorage: TensorStorage, @unchecked Sendable {
+    public let capacity: Int
+    public let buffer: Buffer
+
+    init(buffer: Buffer, capacity: Int) {
+        self.buffer = buffer
+        self.capacity = capacity
+    }
+}
+
+extension Tensor {
+    /// The device buffer holding this tensor. Only for tensors of an ``OpenCLBackend``.
+    @inline(__always)
+    public var deviceBuffer: Buffer {
+        guard let device = storage as? DeviceStorage else {
+            preconditionFailure("an OpenCL operation was given a tensor of another backend")
+        }
+        return device.buffer
+    }
+
+    /// The offset as the `int` kernels take next to the buffer.
+    @inline(__always)
+    public var deviceOffset: Int32 { Int32(offset) }
+}
+
+/// The OpenCL backend: kernels from `Kernels/` and CLBlast GEMMs on one in-order queue.
+///
+/// Nothing here waits for the device except ``download(_:)`` and
+/// ``synchronize()``, so a training step is a stream of enqueued commands.
+public final class OpenCLBackend: BackendCore, @unchecked Sendable {
+    public let device: Device
+    public let context: Context
+    public let queue: Queue
+    public let programs: ProgramCache
+    public var name: String { "opencl:\(device.name)" }
+    private var kernels: [String: Kernel] = [:]
+
+    public init(device: Device) throws {
+        self.device = device
+        context = try Context(device: device)
+        queue = try Queue(context: context)
+        programs = ProgramCache(context: context)
+    }
+
+    /// Kernels enqueued so far (own kernels, fills, copies and CLBlast's launches as counted).
+    public var kernelsEnqueued: Int { queue.kernelsEnqueued }
+
+    /// The kernel `name` from the embedded file `file`, built once with `options` and reused.
+    public func kernel(_ name: String, in file: String, options: String = "") throws -> Kernel {
+        let key = file + "\u{0}" + name + "\u{0}" + options
+        if let kernel = kernels[key] { return kernel }
+        let kernel = try programs.program(file, options: options).kernel(name)
+        kernels[key] = kernel
+        return kernel
+    }
+
+    /// Sets the arguments of `name` from `file` and enqueues it over `global` work items.
+    public func launch(_ name: String, in file: String, options: String = "", global: [Int], local: [Int]? = nil,
+                       _ arguments: KernelArgument...) throws {
+        let kernel = try kernel(name, in: file, options: options)
+        try kernel.setArguments(arguments)
+        try queue.enqueue(kernel, global: global, local: local)
+    }
+
+    public func makeStorage(capacity: Int) throws -> TensorStorage {
+        let buffer = try Buffer(context: context, floats: max(capacity, 1))
+        try buffer.fill(0, count: max(capacity, 1), queue: queue)
+        return DeviceStorage(buffer: buffer, capacity: capacity)
+    }
+
+    public func upload(_ values: [Float], to tensor: Tensor) throws {
+        precondition(values.count == tensor.count, "upload of \(values.count) values into \(tensor)")
+        try tensor.deviceBuffer.write(values, at: tensor.offset, queue: queue)
+    }
+
+    public func download(_ tensor: Tensor) throws -> [Float] {
+        try tensor.deviceBuffer.read(count: tensor.count, at: tensor.offset, queue: queue)
+    }
+
+    public func fill(_ tensor: Tensor, with value: Float) throws {
+        try tensor.deviceBuffer.fill(value, count: tensor.count, at: tensor.offset, queue: queue)
+    }
+
+    public func copy(_ source: Tensor, to destination: Tensor) throws {
+        precondition(source.count == destination.count, "copy of \(source) into \(destination)")
+        try destination.deviceBuffer.copy(from: source.deviceBuffer, sourceOffset: source.offset, count: source.count,
+                                          at: destination.offset, queue: queue)
+    }
+
+    public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                     alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws {
+        precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operands too small")
+        if m == 0 || n == 0 { return }
+        var queueHandle: cl_command_queue? = queue.handle
+        try clblastCheck(
+            CLBlastSgemm(CLBlastLayoutRowMajor, transposeA ? CLBlastTransposeYes : CLBlastTransposeNo,
+                         transposeB ? CLBlastTransposeYes : CLBlastTransposeNo,
+                         m, n, k, alpha,
+                         a.deviceBuffer.handle, a.offset, transposeA ? m : k,
+                         b.deviceBuffer.handle, b.offset, transposeB ? k : n,
+                         beta, c.deviceBuffer.handle, c.offset, n,
+                         &queueHandle, nil),
+            "CLBlastSgemm(\(m)x\(n)x\(k))")
+        queue.countLibraryLaunch()
+    }
+
+    public func synchronize() throws { try queue.finish() }
+}

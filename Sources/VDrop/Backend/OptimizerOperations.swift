@@ -1,0 +1,47 @@
+/// One Adam update's settings (Kingma & Ba, with bias correction).
+public struct AdamSettings: Equatable, Sendable {
+    public var learningRate: Float
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    /// 1-based count of updates including this one (for the bias correction).
+    public var step: Int
+    /// β_t·s: how much of ∂R the update adds to the data gradient.
+    public var regularizerWeight: Float
+    /// Upper clip on log σ² after the update (the Gamma recipe's −8), or nil.
+    public var logSigma2Max: Float?
+
+    public init(learningRate: Float, step: Int, regularizerWeight: Float, logSigma2Max: Float? = nil) {
+        self.learningRate = learningRate
+        self.step = step
+        self.regularizerWeight = regularizerWeight
+        self.logSigma2Max = logSigma2Max
+    }
+}
+
+/// The regularizers and the Adam update over the parameter arena.
+///
+/// Arena layout, shared by parameters, gradients and both Adam moments, each of
+/// count 2W + P: [θ of all layers (W) | log σ² of all layers, same order (W) | plain parameters (P)].
+/// In the gradient arena the middle segment holds ∂L/∂σ² as the layers wrote it.
+public protocol OptimizerOperations: BackendCore {
+    /// output[0] = Σ_i R(θ_i, log σ²_i) over `theta` and `logSigma2` (same count), R per
+    /// ``Regularizer``; 0 for `.gaussian` and `.none`. The Gamma constant C is not included.
+    func regularizerValue(objective: Objective, theta: Tensor, logSigma2: Tensor, into output: Tensor) throws
+
+    /// gradTheta += scale·∂R/∂θ and gradLogSigma2 += scale·∂R/∂log σ² (for tests and tools;
+    /// training fuses this into ``adamUpdate(objective:parameters:gradients:firstMoment:secondMoment:weightCount:settings:)``).
+    func addRegularizerGradient(objective: Objective, theta: Tensor, logSigma2: Tensor, scale: Float,
+                                gradTheta: Tensor, gradLogSigma2: Tensor) throws
+
+    /// One fused pass over the arena. For weight i < W with θ = p[i], ℓ = p[W+i]:
+    /// g_θ = grad[i] + w·∂R/∂θ; g_ℓ = exp(ℓ)·grad[W+i] + w·∂R/∂ℓ (only when the objective
+    /// trains log σ²; otherwise ℓ, m and v there stay as they are); plain i ≥ 2W: g = grad[i].
+    /// Then m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g², p −= lr·m̂/(√v̂ + ε) with
+    /// m̂ = m/(1−β1^t), v̂ = v/(1−β2^t); finally ℓ = min(ℓ, logSigma2Max) when set.
+    func adamUpdate(objective: Objective, parameters: Tensor, gradients: Tensor, firstMoment: Tensor,
+                    secondMoment: Tensor, weightCount: Int, settings: AdamSettings) throws
+}
+
+/// Every operation a training step needs: what both backends implement.
+public typealias Backend = BackendCore & LRTLayerOperations & ActivationOperations & LossOperations & OptimizerOperations

@@ -1,0 +1,110 @@
+import Foundation
+
+/// Philox4x32-10, the counter-based generator of Salmon et al. (SC'11) as published in Random123.
+///
+/// vdrop draws every random number from it: the weight noise ε, the shuffle of
+/// the training set and the initial weights. `Kernels/philox.clh` is the same
+/// function in OpenCL C, so both backends draw identical ε for the same
+/// (seed, step, layer, element) and a run is a pure function of its seed.
+public enum Philox {
+    static let m0: UInt32 = 0xD251_1F53
+    static let m1: UInt32 = 0xCD9E_8D57
+    static let w0: UInt32 = 0x9E37_79B9
+    static let w1: UInt32 = 0xBB67_AE85
+    /// 2π rounded to nearest, the value OpenCL C gives the same literal (`Float.pi` rounds down).
+    static let twoPi = Float(6.28318530717958647692)
+
+    /// Ten rounds of Philox4x32 on `counter` with `key`: four independent 32-bit words.
+    @inline(__always)
+    public static func block(counter: SIMD4<UInt32>, key: SIMD2<UInt32>) -> SIMD4<UInt32> {
+        var c = counter
+        var k = key
+        for _ in 0..<10 {
+            let p0 = UInt64(m0) &* UInt64(c.x)
+            let p1 = UInt64(m1) &* UInt64(c.z)
+            let hi0 = UInt32(truncatingIfNeeded: p0 >> 32), lo0 = UInt32(truncatingIfNeeded: p0)
+            let hi1 = UInt32(truncatingIfNeeded: p1 >> 32), lo1 = UInt32(truncatingIfNeeded: p1)
+            c = SIMD4(hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0)
+            k.x &+= w0
+            k.y &+= w1
+        }
+        return c
+    }
+
+    /// The uniform in (0, 1) made from the top 24 bits of a word: ((w >> 8) + ½)·2⁻²⁴.
+    /// Exact in Float32, so both backends get the same value bit for bit.
+    @inline(__always)
+    public static func uniform(_ word: UInt32) -> Float {
+        (Float(word >> 8) + 0.5) * (1.0 / 16_777_216.0)
+    }
+
+    /// Four standard normals from one block by Box–Muller:
+    /// z₀ = r·cos 2πu₂, z₁ = r·sin 2πu₂ with r = √(−2 ln u₁), likewise z₂, z₃ from u₃, u₄.
+    @inline(__always)
+    public static func normals(_ bits: SIMD4<UInt32>) -> SIMD4<Float> {
+        let r0 = (-2 * log(uniform(bits.x))).squareRoot()
+        let a0 = twoPi * uniform(bits.y)
+        let r1 = (-2 * log(uniform(bits.z))).squareRoot()
+        let a1 = twoPi * uniform(bits.w)
+        return SIMD4(r0 * cos(a0), r0 * sin(a0), r1 * cos(a1), r1 * sin(a1))
+    }
+}
+
+/// Names one stream of noise: a run's seed, the training step and a layer (or another use).
+///
+/// Element `i` of the stream is normal `i % 4` of the Philox block with counter
+/// (i / 4, stream, step low word, step high word) and key (seed low, seed high).
+public struct NoiseKey: Equatable, Sendable {
+    public var seed: UInt64
+    public var step: UInt64
+    public var stream: UInt32
+
+    public init(seed: UInt64, step: UInt64, stream: UInt32) {
+        self.seed = seed
+        self.step = step
+        self.stream = stream
+    }
+
+    /// Streams below this are layers' weight noise; the ones above have fixed uses.
+    public static let firstReservedStream: UInt32 = 0xFFFF_0000
+    /// The stream that shuffles the training set at each epoch (step = epoch).
+    public static let shuffleStream: UInt32 = 0xFFFF_0001
+    /// The stream that draws initial weights (step = layer index).
+    public static let initStream: UInt32 = 0xFFFF_0002
+
+    @inline(__always) var key: SIMD2<UInt32> {
+        SIMD2(UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32))
+    }
+
+    /// The Philox block holding elements 4·group … 4·group+3.
+    @inline(__always)
+    public func block(group: UInt32) -> SIMD4<UInt32> {
+        Philox.block(counter: SIMD4(group, stream, UInt32(truncatingIfNeeded: step), UInt32(truncatingIfNeeded: step >> 32)), key: key)
+    }
+
+    /// The standard normal ε of element `index` of this stream.
+    @inline(__always)
+    public func normal(_ index: Int) -> Float {
+        let z = Philox.normals(block(group: UInt32(truncatingIfNeeded: index >> 2)))
+        return z[index & 3]
+    }
+
+    /// Fills `count` normals starting at element `start`, one block per four elements.
+    public func fillNormals(_ destination: UnsafeMutablePointer<Float>, start: Int, count: Int) {
+        var i = start
+        let end = start + count
+        while i < end {
+            let z = Philox.normals(block(group: UInt32(truncatingIfNeeded: i >> 2)))
+            let lane = i & 3
+            let take = min(4 - lane, end - i)
+            for j in 0..<take { destination[i - start + j] = z[lane + j] }
+            i += take
+        }
+    }
+
+    /// The uniform 32-bit word `index` of this stream (shuffles, initial weights).
+    @inline(__always)
+    public func word(_ index: Int) -> UInt32 {
+        block(group: UInt32(truncatingIfNeeded: index >> 2))[index & 3]
+    }
+}

@@ -1,0 +1,2 @@
+import VDrop
+print(try Platform.all().map(\.name))
