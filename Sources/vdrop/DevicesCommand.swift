@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import VDrop
+
+/// `vdrop devices`: what the OpenCL loader sees, and which device each `--device` value picks.
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List every OpenCL platform and device, and the one `--device gpu` picks."
+    )
+
+    func run() throws {
+        let inventory = try DeviceInventory()
+        if inventory.platforms.isEmpty {
+            print("No OpenCL platform is installed.")
+            print("For OpenCL on the CPU install PoCL: apt-get install pocl-opencl-icd (make test and make train do this).")
+        }
+        for (platform, devices) in zip(inventory.platforms, inventory.devices) {
+            print("Platform \(platform.index): \(platform.name) — \(platform.vendor), \(platform.version)")
+            if devices.isEmpty { print("  (no devices)") }
+            for device in devices {
+                print("  \(device.platformIndex):\(device.index)  \(device.name)")
+                print("       type \(device.kind.rawValue), vendor \(device.vendor), \(device.computeUnits) compute units, "
+                      + "\(gibibytes(device.globalMemory)) global memory (largest buffer \(gibibytes(device.maxAllocation))), "
+                      + "max work-group \(device.maxWorkGroupSize), \(device.openCLCVersion), driver \(device.driverVersion)")
+            }
+        }
+        print("  cpu  the CPU backend (Swift + OpenBLAS, \(ProcessInfo.processInfo.activeProcessorCount) threads), always available")
+        print("")
+        if let gpu = inventory.firstGPU {
+            print("--device gpu (and the default, auto) picks \(gpu.platformIndex):\(gpu.index) \(gpu.name).")
+        } else {
+            print("--device gpu finds no GPU here; the default (auto) uses the CPU backend.")
+        }
+        if let hint = NVIDIADriverHint.sentence(for: inventory) {
+            print("")
+            print(hint)
+        }
+    }
+
+    private func gibibytes(_ bytes: UInt64) -> String {
+        String(format: "%.1f GiB", Double(bytes) / 1_073_741_824)
+    }
+}

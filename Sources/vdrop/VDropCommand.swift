@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct VDropCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vdrop",
+        abstract: "Train sparse Bayesian neural networks (ARD and Sparse Variational Dropout) on OpenCL devices.",
+        subcommands: [DevicesCommand.self]
+    )
+}

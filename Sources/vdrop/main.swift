@@ -1,2 +1,0 @@
-import VDrop
-print(try Platform.all().map(\.name))
