@@ -1,0 +1,46 @@
+/// A stride-1 2-D convolution with local reparameterization over NCHW batches.
+public final class ConvLayer: WeightLayer {
+    public let name: String
+    public let geometry: ConvGeometry
+    public var inputShape: [Int] { geometry.inputShape }
+    public var outputShape: [Int] { geometry.outputShape }
+    public let weightRange: Range<Int>
+    public var fanIn: Int { geometry.patchSize }
+    let stream: UInt32
+    let backend: any Backend
+    let weights: LRTWeights
+    public var theta: Tensor { weights.theta }
+    let gradients: LRTGradients
+    let workspace: ConvWorkspace
+
+    init(name: String, backend: any Backend, geometry: ConvGeometry, stream: UInt32,
+         weightRange: Range<Int>, biasRange: Range<Int>, views: ParameterViews) throws {
+        self.name = name
+        self.backend = backend
+        self.geometry = geometry
+        self.stream = stream
+        self.weightRange = weightRange
+        let arena = views.arena
+        let shape = geometry.weightShape
+        weights = LRTWeights(theta: views.theta(weightRange, shape: shape, in: arena.parameters),
+                             variance: views.variance(weightRange, shape: shape),
+                             bias: views.plain(biasRange, shape: [geometry.outChannels], in: arena.parameters))
+        gradients = LRTGradients(theta: views.theta(weightRange, shape: shape, in: arena.gradients),
+                                 variance: views.logSigma2(weightRange, shape: shape, in: arena.gradients),
+                                 bias: views.plain(biasRange, shape: [geometry.outChannels], in: arena.gradients))
+        workspace = try ConvWorkspace(backend: backend, geometry: geometry)
+    }
+
+    public func forward(_ input: Tensor, output: Tensor, mode: ForwardMode) throws {
+        let (noise, key) = mode.layerNoise(stream: stream)
+        try backend.convForward(input: input.reshaped(inputShape), weights: weights, geometry: geometry, noise: noise, key: key,
+                                output: output, workspace: workspace)
+    }
+
+    public func backward(input: Tensor, output: Tensor, gradOutput: Tensor, gradInput: Tensor?, mode: ForwardMode) throws {
+        let (noise, _) = mode.layerNoise(stream: stream)
+        try backend.convBackward(input: input.reshaped(inputShape), weights: weights, geometry: geometry, noise: noise,
+                                 gradOutput: gradOutput, workspace: workspace, gradients: gradients,
+                                 gradInput: gradInput?.reshaped(inputShape))
+    }
+}

@@ -1,0 +1,51 @@
+/// A fully connected layer with local reparameterization: [batch, in] → [batch, out].
+///
+/// Its input may have any shape with `in` values per sample (flattening is free:
+/// a reshape of the same storage).
+public final class DenseLayer: WeightLayer {
+    public let name: String
+    public let inputShape: [Int]
+    public let outputShape: [Int]
+    public let weightRange: Range<Int>
+    public var fanIn: Int { inputs }
+    public let inputs: Int
+    public let outputs: Int
+    let stream: UInt32
+    let backend: any Backend
+    let weights: LRTWeights
+    public var theta: Tensor { weights.theta }
+    let gradients: LRTGradients
+    let workspace: DenseWorkspace
+
+    init(name: String, backend: any Backend, batch: Int, inputs: Int, outputs: Int, stream: UInt32,
+         weightRange: Range<Int>, biasRange: Range<Int>, views: ParameterViews) throws {
+        self.name = name
+        self.backend = backend
+        self.inputs = inputs
+        self.outputs = outputs
+        self.stream = stream
+        self.weightRange = weightRange
+        inputShape = [batch, inputs]
+        outputShape = [batch, outputs]
+        let arena = views.arena
+        weights = LRTWeights(theta: views.theta(weightRange, shape: [outputs, inputs], in: arena.parameters),
+                             variance: views.variance(weightRange, shape: [outputs, inputs]),
+                             bias: views.plain(biasRange, shape: [outputs], in: arena.parameters))
+        gradients = LRTGradients(theta: views.theta(weightRange, shape: [outputs, inputs], in: arena.gradients),
+                                 variance: views.logSigma2(weightRange, shape: [outputs, inputs], in: arena.gradients),
+                                 bias: views.plain(biasRange, shape: [outputs], in: arena.gradients))
+        workspace = try DenseWorkspace(backend: backend, batch: batch, inputs: inputs, outputs: outputs)
+    }
+
+    public func forward(_ input: Tensor, output: Tensor, mode: ForwardMode) throws {
+        let (noise, key) = mode.layerNoise(stream: stream)
+        try backend.denseForward(input: input.reshaped(inputShape), weights: weights, noise: noise, key: key,
+                                 output: output, workspace: workspace)
+    }
+
+    public func backward(input: Tensor, output: Tensor, gradOutput: Tensor, gradInput: Tensor?, mode: ForwardMode) throws {
+        let (noise, _) = mode.layerNoise(stream: stream)
+        try backend.denseBackward(input: input.reshaped(inputShape), weights: weights, noise: noise, gradOutput: gradOutput,
+                                  workspace: workspace, gradients: gradients, gradInput: gradInput?.reshaped(inputShape))
+    }
+}

@@ -1,0 +1,187 @@
+/// A model built on one backend for one batch size: its layers, its arenas and
+/// every activation and gradient buffer, all allocated here and never in a step.
+public final class Network {
+    public let backend: any Backend
+    public let batch: Int
+    public let sampleShape: [Int]
+    public let classes: Int
+    public let layers: [Layer]
+    /// The dense and conv layers, in order; layer i draws its noise from stream i.
+    public let weightLayers: [WeightLayer]
+    public let arena: ParameterArena
+    /// BatchNorm running means and variances of every BatchNorm layer (not trained).
+    public let state: Tensor
+    /// activations[0] is the input batch; activations[i+1] is layer i's output.
+    public let activations: [Tensor]
+    /// gradients[i] is ∂L/∂activations[i] (gradients[0] unused: nothing needs ∂L/∂input).
+    let activationGradients: [Tensor]
+    /// Class indices of the batch, as Float.
+    public let labels: Tensor
+    /// Per-sample cross-entropy and 0/1 correctness of the last loss pass.
+    public let rowLoss: Tensor
+    public let rowCorrect: Tensor
+    /// Reductions read back every few steps: [Σ rowLoss, Σ rowCorrect, Σ_weights R].
+    public let scalars: Tensor
+
+    /// The batch's input buffer, [batch] + sampleShape: data is gathered into it.
+    public var input: Tensor { activations[0] }
+    /// The last layer's output, [batch, classes].
+    public var logits: Tensor { activations[activations.count - 1] }
+
+    public init(specs: [LayerSpec], sampleShape: [Int], batch: Int, backend: any Backend) throws {
+        precondition(batch > 0, "a batch holds at least one sample")
+        self.backend = backend
+        self.batch = batch
+        self.sampleShape = sampleShape
+
+        // First pass: shapes and arena positions.
+        enum Planned {
+            case dense(inputs: Int, outputs: Int, weights: Range<Int>, bias: Range<Int>)
+            case conv(ConvGeometry, weights: Range<Int>, bias: Range<Int>)
+            case relu, maxPool
+            case batchNorm(gamma: Range<Int>, beta: Range<Int>, state: Int)
+        }
+        var layout = ArenaLayoutBuilder()
+        var stateCount = 0
+        var shape = [batch] + sampleShape
+        var shapes = [shape]
+        var planned: [Planned] = []
+        for spec in specs {
+            switch spec {
+            case .dense(let outputs):
+                let inputs = shape.dropFirst().reduce(1, *)
+                planned.append(.dense(inputs: inputs, outputs: outputs, weights: layout.reserveWeights(inputs * outputs),
+                                      bias: layout.reservePlain(outputs)))
+                shape = [batch, outputs]
+            case .conv(let outChannels, let kernelSize, let padding):
+                precondition(shape.count == 4, "a convolution needs an NCHW input")
+                let geometry = ConvGeometry(batch: batch, inChannels: shape[1], height: shape[2], width: shape[3],
+                                            outChannels: outChannels, kernelSize: kernelSize, padding: padding)
+                planned.append(.conv(geometry, weights: layout.reserveWeights(geometry.weightShape.reduce(1, *)),
+                                     bias: layout.reservePlain(outChannels)))
+                shape = geometry.outputShape
+            case .relu:
+                planned.append(.relu)
+            case .maxPool:
+                planned.append(.maxPool)
+                shape = [shape[0], shape[1], shape[2] / 2, shape[3] / 2]
+            case .batchNorm:
+                let channels = shape[1]
+                planned.append(.batchNorm(gamma: layout.reservePlain(channels), beta: layout.reservePlain(channels), state: stateCount))
+                stateCount += 2 * channels
+            }
+            shapes.append(shape)
+        }
+        classes = shape.dropFirst().reduce(1, *)
+
+        // Second pass: the arenas, then layers holding views into them.
+        arena = try ParameterArena(backend: backend, weightCount: layout.weightCount, plainCount: layout.plainCount)
+        state = try backend.allocate([max(stateCount, 1)])
+        let views = ParameterViews(arena: arena)
+        var layers: [Layer] = []
+        var weightLayers: [WeightLayer] = []
+        for (index, plan) in planned.enumerated() {
+            let inputShape = shapes[index]
+            switch plan {
+            case .dense(let inputs, let outputs, let weights, let bias):
+                let layer = try DenseLayer(name: "dense\(weightLayers.count + 1) \(inputs)→\(outputs)", backend: backend, batch: batch,
+                                           inputs: inputs, outputs: outputs, stream: UInt32(weightLayers.count),
+                                           weightRange: weights, biasRange: bias, views: views)
+                weightLayers.append(layer)
+                layers.append(layer)
+            case .conv(let geometry, let weights, let bias):
+                let layer = try ConvLayer(name: "conv\(weightLayers.count + 1) \(geometry.inChannels)→\(geometry.outChannels)@\(geometry.kernelSize)×\(geometry.kernelSize)",
+                                          backend: backend, geometry: geometry, stream: UInt32(weightLayers.count),
+                                          weightRange: weights, biasRange: bias, views: views)
+                weightLayers.append(layer)
+                layers.append(layer)
+            case .relu:
+                layers.append(ReLULayer(name: "relu", backend: backend, shape: inputShape))
+            case .maxPool:
+                layers.append(try MaxPoolLayer(name: "maxpool", backend: backend, inputShape: inputShape))
+            case .batchNorm(let gamma, let beta, let offset):
+                let channels = inputShape[1]
+                layers.append(try BatchNormLayer(name: "batchnorm \(channels)", backend: backend, inputShape: inputShape,
+                                                 gammaRange: gamma, betaRange: beta, views: views,
+                                                 runningMean: state.slice(from: offset, shape: [channels]),
+                                                 runningVariance: state.slice(from: offset + channels, shape: [channels])))
+            }
+        }
+        self.layers = layers
+        self.weightLayers = weightLayers
+        activations = try shapes.map { try backend.allocate($0) }
+        activationGradients = try shapes.map { try backend.allocate($0) }
+        labels = try backend.allocate([batch])
+        rowLoss = try backend.allocate([batch])
+        rowCorrect = try backend.allocate([batch])
+        scalars = try backend.allocate([3])
+    }
+
+    public convenience init(model: ModelKind, batch: Int, backend: any Backend) throws {
+        try self.init(specs: model.layers, sampleShape: model.sampleShape, batch: batch, backend: backend)
+    }
+
+    /// The paper's initialization (Appendix A), drawn from Philox so both backends start equal:
+    /// θ ~ U(−√(3/fan_in), √(3/fan_in)), log σ = −5 + 0.1·N(0,1) (log σ² = 2 log σ), biases and β 0,
+    /// γ 1, running means 0 and variances 1. Adam's moments are zeroed.
+    public func initializeParameters(seed: UInt64) throws {
+        var values = [Float](repeating: 0, count: arena.count)
+        let w = arena.weightCount
+        for (index, layer) in weightLayers.enumerated() {
+            let bound = (3 / Float(layer.fanIn)).squareRoot()
+            let uniforms = NoiseKey(seed: seed, step: UInt64(index), stream: NoiseKey.initStream)
+            let normals = NoiseKey(seed: seed, step: UInt64(index) | (1 << 32), stream: NoiseKey.initStream)
+            for (j, position) in layer.weightRange.enumerated() {
+                let unit = Philox.uniform(uniforms.word(j))
+                values[position] = (2 * unit - 1) * bound
+                values[w + position] = 2 * (-5 + 0.1 * normals.normal(j))
+            }
+        }
+        var stateValues = [Float](repeating: 0, count: state.count)
+        for case let norm as BatchNormLayer in layers {
+            let gammaStart = norm.gamma.offset - arena.parameters.offset
+            for c in 0..<norm.channels { values[gammaStart + c] = 1 }
+            let varianceStart = norm.runningVariance.offset - state.offset
+            for c in 0..<norm.channels { stateValues[varianceStart + c] = 1 }
+        }
+        try backend.upload(values, to: arena.parameters)
+        try backend.upload(stateValues, to: state)
+        try backend.fill(arena.firstMoment, with: 0)
+        try backend.fill(arena.secondMoment, with: 0)
+    }
+
+    /// σ² of every weight for this step's noise (one pass over the arena).
+    public func computeWeightVariance(noise: WeightNoise) throws {
+        if noise == .deterministic || arena.weightCount == 0 { return }
+        try backend.weightVariance(theta: arena.thetaSegment(of: arena.parameters),
+                                   logSigma2: arena.logSigma2Segment(of: arena.parameters),
+                                   noise: noise, into: arena.varianceSegment)
+    }
+
+    /// Runs every layer on `input` (already filled); returns the logits.
+    @discardableResult
+    public func forward(mode: ForwardMode) throws -> Tensor {
+        if case .training(let noise, _) = mode { try computeWeightVariance(noise: noise) }
+        for (index, layer) in layers.enumerated() {
+            try layer.forward(activations[index], output: activations[index + 1], mode: mode)
+        }
+        return logits
+    }
+
+    /// Cross-entropy of the logits against `labels` into `rowLoss`/`rowCorrect`, and
+    /// ∂L/∂logits = gradScale·(softmax − onehot) when `withGradient`.
+    public func loss(gradScale: Float, withGradient: Bool) throws {
+        try backend.softmaxCrossEntropy(logits: logits.reshaped([batch, classes]), labels: labels, gradScale: gradScale,
+                                        gradLogits: withGradient ? activationGradients[layers.count].reshaped([batch, classes]) : nil,
+                                        rowLoss: rowLoss, rowCorrect: rowCorrect)
+    }
+
+    /// Runs every layer backwards from the loss gradient, writing the gradient arena.
+    public func backward(mode: ForwardMode) throws {
+        for index in stride(from: layers.count - 1, through: 0, by: -1) {
+            try layers[index].backward(input: activations[index], output: activations[index + 1],
+                                       gradOutput: activationGradients[index + 1],
+                                       gradInput: index == 0 ? nil : activationGradients[index], mode: mode)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+/// The four arenas training keeps — parameters, gradients and Adam's two moments —
+/// with one layout: [θ of every weight layer (W) | log σ² in the same order (W) | plain (P)].
+///
+/// Because every trainable value sits in one storage per arena, zeroing is one
+/// fill and the Adam update (with the regularizer gradient fused in) is one launch.
+/// A fifth tensor holds σ² (W values), computed once per step from θ and log σ².
+public final class ParameterArena {
+    public let weightCount: Int
+    public let plainCount: Int
+    public let parameters: Tensor
+    public let gradients: Tensor
+    public let firstMoment: Tensor
+    public let secondMoment: Tensor
+    public let variance: Tensor
+
+    /// Total values in each arena: 2W + P.
+    public var count: Int { 2 * weightCount + plainCount }
+
+    init(backend: BackendCore, weightCount: Int, plainCount: Int) throws {
+        self.weightCount = weightCount
+        self.plainCount = plainCount
+        let count = 2 * weightCount + plainCount
+        parameters = try backend.allocate([count])
+        gradients = try backend.allocate([count])
+        firstMoment = try backend.allocate([count])
+        secondMoment = try backend.allocate([count])
+        variance = try backend.allocate([max(weightCount, 1)])
+    }
+
+    /// The θ segment of an arena tensor (parameters, gradients or a moment).
+    public func thetaSegment(of arena: Tensor) -> Tensor { arena.slice(from: 0, shape: [weightCount]) }
+    /// The log σ² segment (∂L/∂σ² in the gradient arena).
+    public func logSigma2Segment(of arena: Tensor) -> Tensor { arena.slice(from: weightCount, shape: [weightCount]) }
+    /// The plain parameters' segment (biases, BatchNorm γ and β).
+    public func plainSegment(of arena: Tensor) -> Tensor { arena.slice(from: 2 * weightCount, shape: [plainCount]) }
+    /// σ² of all weights.
+    public var varianceSegment: Tensor { variance.slice(from: 0, shape: [weightCount]) }
+}
+
+/// Hands out positions in the arenas while a network's layers are built.
+public struct ArenaLayoutBuilder {
+    public private(set) var weightCount = 0
+    public private(set) var plainCount = 0
+
+    public init() {}
+
+    /// Reserves a weight tensor; returns its position in the θ (and log σ²) segment.
+    public mutating func reserveWeights(_ count: Int) -> Range<Int> {
+        defer { weightCount += count }
+        return weightCount..<(weightCount + count)
+    }
+
+    /// Reserves plain parameters; returns their position within the plain segment.
+    public mutating func reservePlain(_ count: Int) -> Range<Int> {
+        defer { plainCount += count }
+        return plainCount..<(plainCount + count)
+    }
+}
+
+/// Where one layer's trainable values sit in the arenas, resolved to tensors.
+public struct ParameterViews {
+    let arena: ParameterArena
+
+    /// θ of `range`, as a tensor of `shape`, in `tensor` (an arena: parameters, gradients, moments).
+    func theta(_ range: Range<Int>, shape: [Int], in tensor: Tensor) -> Tensor {
+        tensor.slice(from: range.lowerBound, shape: shape)
+    }
+
+    func logSigma2(_ range: Range<Int>, shape: [Int], in tensor: Tensor) -> Tensor {
+        tensor.slice(from: arena.weightCount + range.lowerBound, shape: shape)
+    }
+
+    func variance(_ range: Range<Int>, shape: [Int]) -> Tensor {
+        arena.variance.slice(from: range.lowerBound, shape: shape)
+    }
+
+    func plain(_ range: Range<Int>, shape: [Int], in tensor: Tensor) -> Tensor {
+        tensor.slice(from: 2 * arena.weightCount + range.lowerBound, shape: shape)
+    }
+}

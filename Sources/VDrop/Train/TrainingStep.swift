@@ -1,0 +1,81 @@
+/// What one training step needs besides the batch.
+public struct StepSettings: Equatable, Sendable {
+    public var objective: Objective
+    /// The run's seed: the key of every ε.
+    public var seed: UInt64
+    /// 0-based index of this step in the run: the noise counter (Adam's t is step + 1).
+    public var step: Int
+    /// N, the training-set size: the data term is N·mean(cross-entropy).
+    public var datasetSize: Int
+    public var learningRate: Float
+    /// β_t·s, the weight of the regularizer in this step.
+    public var regularizerWeight: Float
+    /// The upper clip on log σ² (the Gamma recipe's −8), or nil.
+    public var logSigma2Max: Float?
+
+    public init(objective: Objective, seed: UInt64, step: Int, datasetSize: Int, learningRate: Float,
+                regularizerWeight: Float, logSigma2Max: Float? = nil) {
+        self.objective = objective
+        self.seed = seed
+        self.step = step
+        self.datasetSize = datasetSize
+        self.learningRate = learningRate
+        self.regularizerWeight = regularizerWeight
+        self.logSigma2Max = logSigma2Max
+    }
+}
+
+/// The loss terms of a step, read back from the device.
+public struct StepLoss: Equatable, Sendable {
+    /// N·mean over the batch of the cross-entropy.
+    public var dataTerm: Double
+    /// Σ_weights R at the step's parameters (before its update), without the weight β_t·s.
+    public var regularizer: Double
+    /// Wrong predictions in the batch.
+    public var errors: Int
+    /// The minimized objective: dataTerm + β_t·s·regularizer.
+    public var total: Double
+}
+
+extension Network {
+    /// One training step on the batch already in `input` and `labels`: weight variances,
+    /// forward, cross-entropy and its gradient, backward, and the fused regularizer + Adam
+    /// update. Nothing waits for the device. With `recordLoss` it also enqueues the
+    /// reductions that ``readLoss(settings:)`` reads afterwards.
+    public func trainStep(_ settings: StepSettings, recordLoss: Bool) throws {
+        let mode = ForwardMode.training(noise: settings.objective.weightNoise,
+                                        key: NoiseKey(seed: settings.seed, step: UInt64(settings.step), stream: 0))
+        try forward(mode: mode)
+        try loss(gradScale: Float(settings.datasetSize) / Float(batch), withGradient: true)
+        if recordLoss { try recordLossTerms(objective: settings.objective) }
+        try backward(mode: mode)
+        var adam = AdamSettings(learningRate: settings.learningRate, step: settings.step + 1,
+                                regularizerWeight: settings.regularizerWeight, logSigma2Max: settings.logSigma2Max)
+        if !settings.objective.trainsLogSigma2 { adam.regularizerWeight = 0 }
+        try backend.adamUpdate(objective: settings.objective, parameters: arena.parameters, gradients: arena.gradients,
+                               firstMoment: arena.firstMoment, secondMoment: arena.secondMoment,
+                               weightCount: arena.weightCount, settings: adam)
+    }
+
+    /// Enqueues Σ rowLoss, Σ rowCorrect and Σ R into `scalars` (the parameters as they are now).
+    func recordLossTerms(objective: Objective) throws {
+        try backend.sum(rowLoss, into: scalars.slice(from: 0, shape: [1]))
+        try backend.sum(rowCorrect, into: scalars.slice(from: 1, shape: [1]))
+        if arena.weightCount > 0 {
+            try backend.regularizerValue(objective: objective, theta: arena.thetaSegment(of: arena.parameters),
+                                         logSigma2: arena.logSigma2Segment(of: arena.parameters),
+                                         into: scalars.slice(from: 2, shape: [1]))
+        } else {
+            try backend.fill(scalars.slice(from: 2, shape: [1]), with: 0)
+        }
+    }
+
+    /// Reads the terms recorded by the last step with `recordLoss` (waits for the device).
+    public func readLoss(settings: StepSettings) throws -> StepLoss {
+        let values = try backend.download(scalars)
+        let dataTerm = Double(values[0]) * Double(settings.datasetSize) / Double(batch)
+        let regularizer = Double(values[2])
+        return StepLoss(dataTerm: dataTerm, regularizer: regularizer, errors: batch - Int(values[1].rounded()),
+                        total: dataTerm + Double(settings.regularizerWeight) * regularizer)
+    }
+}
