@@ -24,8 +24,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "Kernels", path: "Kernels", exclude: [], resources: kernelFiles),
-        .target(name: "VDrop", dependencies: ["COpenCL", "CBLAS", "Kernels"]),
+        .target(name: "VDrop", dependencies: ["COpenCL", "CBLAS", "CZlib", "Kernels"]),
         .executableTarget(
             name: "vdrop",
             dependencies: ["VDrop", .product(name: "ArgumentParser", package: "swift-argument-parser")]
