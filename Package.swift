@@ -1,15 +1,15 @@
 // swift-tools-version: 6.1
-import Foundation
 import PackageDescription
 
-/// Every `.cl` file under `Kernels/` is embedded into the binary, so `vdrop`
-/// runs from any folder with no resource files beside it. Listing the folder
-/// here means a new kernel file needs no edit of this manifest.
-let kernelFiles: [Resource] = {
-    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Kernels")
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-    return names.filter { $0.hasSuffix(".cl") || $0.hasSuffix(".clh") }.sorted().map { .embedInCode($0) }
-}()
+/// The kernel files under `Kernels/`, embedded into the binary so `vdrop` runs from
+/// any folder with no resource files beside it. A new file needs a line here and one
+/// in `Kernels/KernelSources.swift` (SwiftPM caches this manifest, so listing the
+/// folder at evaluation time would miss new files).
+let kernelFiles: [Resource] = [
+    "philox.clh",
+    "noise.cl",
+    "gather.cl",
+].map { .embedInCode($0) }
 
 let package = Package(
     name: "vdrop",

@@ -47,4 +47,5 @@ public struct MissingKernelInclude: Error, CustomStringConvertible {
 let embeddedFiles: [(String, [UInt8])] = [
     ("philox.clh", PackageResources.philox_clh),
     ("noise.cl", PackageResources.noise_cl),
+    ("gather.cl", PackageResources.gather_cl),
 ]

@@ -44,4 +44,4 @@ public protocol OptimizerOperations: BackendCore {
 }
 
 /// Every operation a training step needs: what both backends implement.
-public typealias Backend = BackendCore & LRTLayerOperations & ActivationOperations & LossOperations & OptimizerOperations
+public typealias Backend = BackendCore & LRTLayerOperations & ActivationOperations & LossOperations & OptimizerOperations & DataOperations

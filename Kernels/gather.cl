@@ -1,0 +1,11 @@
+// gather_rows: output[b, j] = source[indices[start + b], j], one work item per output value.
+// Batches are gathered on the device from the shuffled index, so no data crosses the bus per step.
+__kernel void gather_rows(__global const float *source, int source_offset,
+                          __global const float *indices, int indices_offset, int start,
+                          __global float *output, int output_offset, int rows, int row_size) {
+    int i = get_global_id(0);
+    if (i >= rows * row_size) return;
+    int b = i / row_size, j = i - b * row_size;
+    int sample = (int)indices[indices_offset + start + b];
+    output[output_offset + i] = source[source_offset + sample * row_size + j];
+}

@@ -1,0 +1,7 @@
+/// Moving samples of a device-resident data set into a batch.
+public protocol DataOperations: BackendCore {
+    /// output[b, :] = source[indices[start + b], :] for b in 0..<output rows, where `source` is
+    /// [N, D], `output` [B, D] (any shapes with those counts) and `indices` holds sample numbers
+    /// as Float (exact below 2²⁴, so data sets up to 16.7 million samples).
+    func gatherRows(source: Tensor, rowSize: Int, indices: Tensor, start: Int, output: Tensor) throws
+}
