@@ -80,6 +80,7 @@ public final class Network {
         let views = ParameterViews(arena: arena)
         var layers: [Layer] = []
         var weightLayers: [WeightLayer] = []
+        var normCount = 0
         for (index, plan) in planned.enumerated() {
             let inputShape = shapes[index]
             switch plan {
@@ -101,7 +102,8 @@ public final class Network {
                 layers.append(try MaxPoolLayer(name: "maxpool", backend: backend, inputShape: inputShape))
             case .batchNorm(let gamma, let beta, let offset):
                 let channels = inputShape[1]
-                layers.append(try BatchNormLayer(name: "batchnorm \(channels)", backend: backend, inputShape: inputShape,
+                normCount += 1
+                layers.append(try BatchNormLayer(name: "bn\(normCount) \(channels)", backend: backend, inputShape: inputShape,
                                                  gammaRange: gamma, betaRange: beta, views: views,
                                                  runningMean: state.slice(from: offset, shape: [channels]),
                                                  runningVariance: state.slice(from: offset + channels, shape: [channels])))
@@ -119,6 +121,29 @@ public final class Network {
 
     public convenience init(model: ModelKind, batch: Int, backend: any Backend) throws {
         try self.init(specs: model.layers, sampleShape: model.sampleShape, batch: batch, backend: backend)
+    }
+
+    /// Every trainable tensor and BatchNorm statistic by a stable name, as views into the
+    /// arenas: "conv1.theta", "conv1.log_sigma2", "conv1.bias", "bn1.weight", "bn1.bias",
+    /// "bn1.running_mean", "bn1.running_var", ... Checkpoints store them under these names.
+    public func namedParameters() -> [(name: String, tensor: Tensor)] {
+        var named: [(String, Tensor)] = []
+        for layer in layers {
+            let key = String(layer.name.prefix { $0 != " " })
+            if let dense = layer as? DenseLayer {
+                named += [("\(key).theta", dense.weights.theta),
+                          ("\(key).log_sigma2", arena.logSigma2Segment(of: arena.parameters).slice(from: dense.weightRange.lowerBound, shape: dense.weights.theta.shape)),
+                          ("\(key).bias", dense.weights.bias)]
+            } else if let conv = layer as? ConvLayer {
+                named += [("\(key).theta", conv.weights.theta),
+                          ("\(key).log_sigma2", arena.logSigma2Segment(of: arena.parameters).slice(from: conv.weightRange.lowerBound, shape: conv.weights.theta.shape)),
+                          ("\(key).bias", conv.weights.bias)]
+            } else if let norm = layer as? BatchNormLayer {
+                named += [("\(key).weight", norm.gamma), ("\(key).bias", norm.beta),
+                          ("\(key).running_mean", norm.runningMean), ("\(key).running_var", norm.runningVariance)]
+            }
+        }
+        return named
     }
 
     /// The paper's initialization (Appendix A), drawn from Philox so both backends start equal:

@@ -1,0 +1,101 @@
+import Foundation
+
+/// A training run saved at an epoch's end: parameters and BatchNorm statistics by name,
+/// Adam's moments, the step, and the whole configuration (the RNG state is the seed and
+/// the step: every random number is Philox of those).
+///
+/// Stored as safetensors, so `safetensors.numpy.load_file("checkpoint.safetensors")`
+/// gives "conv1.theta", "conv1.log_sigma2", "conv1.bias", ... in PyTorch's layouts.
+public struct Checkpoint {
+    public static let formatVersion = "1"
+    public var configuration: TrainingConfiguration
+    /// Epochs completed.
+    public var epoch: Int
+    /// Steps completed (Adam's t).
+    public var step: Int
+    public var tensors: [String: SafeTensors.Entry]
+
+    static let firstMomentName = "optimizer.adam_first_moment"
+    static let secondMomentName = "optimizer.adam_second_moment"
+
+    /// Reads the network's state from its backend.
+    public init(network: Network, configuration: TrainingConfiguration, epoch: Int, step: Int) throws {
+        self.configuration = configuration
+        self.epoch = epoch
+        self.step = step
+        let backend = network.backend
+        var tensors: [String: SafeTensors.Entry] = [:]
+        let parameters = try backend.download(network.arena.parameters)
+        let state = try backend.download(network.state)
+        for (name, view) in network.namedParameters() {
+            let (source, base) = view.storage === network.state.storage ? (state, network.state.offset) : (parameters, network.arena.parameters.offset)
+            let start = view.offset - base
+            tensors[name] = SafeTensors.Entry(name: name, shape: view.shape, values: Array(source[start..<(start + view.count)]))
+        }
+        for (name, arena) in [(Self.firstMomentName, network.arena.firstMoment), (Self.secondMomentName, network.arena.secondMoment)] {
+            tensors[name] = SafeTensors.Entry(name: name, shape: [arena.count], values: try backend.download(arena))
+        }
+        self.tensors = tensors
+    }
+
+    /// Reads a checkpoint file; a damaged or foreign file throws a sentence naming it.
+    public init(contentsOf path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DatasetError(file: path, problem: "cannot be read (missing, or no permission).")
+        }
+        let (entries, metadata) = try SafeTensors.decode(data, file: path)
+        guard metadata["vdrop.format"] == Self.formatVersion, let json = metadata["vdrop.configuration"],
+              let configuration = try? JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8)),
+              let epoch = metadata["vdrop.epoch"].flatMap(Int.init), let step = metadata["vdrop.step"].flatMap(Int.init) else {
+            throw DatasetError(file: path, problem: "is a safetensors file but not a vdrop checkpoint (its metadata lacks vdrop.format, vdrop.configuration, vdrop.epoch or vdrop.step).")
+        }
+        self.configuration = configuration
+        self.epoch = epoch
+        self.step = step
+        tensors = entries
+    }
+
+    /// Writes the checkpoint atomically (temporary file, fsync, rename).
+    public func write(to path: String) throws {
+        let json = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+        let metadata = ["vdrop.format": Self.formatVersion, "vdrop.configuration": json, "vdrop.epoch": String(epoch),
+                        "vdrop.step": String(step), "vdrop.rng": "philox4x32-10 seed=\(configuration.seed) step=\(step)"]
+        let entries = tensors.keys.sorted().compactMap { tensors[$0] }
+        try writeAtomically(try SafeTensors.encode(entries, metadata: metadata), to: path)
+    }
+
+    /// Puts the saved state into `network`, which must be built for the same model.
+    /// `includeOptimizer: false` loads the weights only (evaluation).
+    public func restore(into network: Network, includeOptimizer: Bool = true, file: String) throws {
+        let backend = network.backend
+        var parameters = try backend.download(network.arena.parameters)
+        var state = try backend.download(network.state)
+        for (name, view) in network.namedParameters() {
+            guard let entry = tensors[name] else {
+                throw DatasetError(file: file, problem: "lacks the tensor \"\(name)\" that model \(configuration.model) needs.")
+            }
+            guard entry.shape == view.shape else {
+                throw DatasetError(file: file, problem: "tensor \"\(name)\" has shape \(entry.shape), the model needs \(view.shape).")
+            }
+            if view.storage === network.state.storage {
+                let start = view.offset - network.state.offset
+                state.replaceSubrange(start..<(start + view.count), with: entry.values)
+            } else {
+                let start = view.offset - network.arena.parameters.offset
+                parameters.replaceSubrange(start..<(start + view.count), with: entry.values)
+            }
+        }
+        if let bad = parameters.firstIndex(where: { !$0.isFinite }) {
+            throw DatasetError(file: file, problem: "holds a non-finite parameter (at arena position \(bad)).")
+        }
+        try backend.upload(parameters, to: network.arena.parameters)
+        try backend.upload(state, to: network.state)
+        guard includeOptimizer else { return }
+        for (name, arena) in [(Self.firstMomentName, network.arena.firstMoment), (Self.secondMomentName, network.arena.secondMoment)] {
+            guard let entry = tensors[name], entry.values.count == arena.count else {
+                throw DatasetError(file: file, problem: "lacks the optimizer state \"\(name)\" needed to resume.")
+            }
+            try backend.upload(entry.values, to: arena)
+        }
+    }
+}
