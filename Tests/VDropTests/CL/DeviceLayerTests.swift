@@ -102,8 +102,8 @@ final class DeviceLayerTests: XCTestCase {
             for _ in 0..<count {
                 let buffer = try Buffer(context: backend.context, byteCount: 1 << 20)
                 try buffer.fill(1, count: 1 << 18, queue: backend.queue)  // touch every page
+                try backend.queue.finish()
             }
-            try backend.queue.finish()
         }
         try makeAndDrop(200)  // warm the driver's own pools first
         let before = residentBytes()
