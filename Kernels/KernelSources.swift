@@ -47,4 +47,7 @@ public struct MissingKernelInclude: Error, CustomStringConvertible {
 let embeddedFiles: [(String, [UInt8])] = [
     ("philox.clh", PackageResources.philox_clh),
     ("noise.cl", PackageResources.noise_cl),
+    ("weight_variance.cl", PackageResources.weight_variance_cl),
+    ("lrt_dense.cl", PackageResources.lrt_dense_cl),
+    ("lrt_conv.cl", PackageResources.lrt_conv_cl),
 ]
