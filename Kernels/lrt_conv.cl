@@ -93,8 +93,8 @@ void lrt_conv_bias_gradient(__global const float *grad_rows, int grad_rows_offse
     for (int n = lane; n < positions; n += WG_SIZE) sum += row[n];
     partial[lane] = sum;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = WG_SIZE / 2; half > 0; half /= 2) {
-        if (lane < half) partial[lane] += partial[lane + half];
+    for (int width = WG_SIZE / 2; width > 0; width /= 2) {
+        if (lane < width) partial[lane] += partial[lane + width];
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (lane == 0) grad_bias[grad_bias_offset + o] = partial[0];
