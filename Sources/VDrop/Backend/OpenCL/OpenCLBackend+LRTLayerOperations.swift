@@ -157,6 +157,8 @@ extension OpenCLBackend: LRTLayerOperations {
                      && weights.theta.count == g.weightShape.reduce(1, *) && weights.bias.count == g.outChannels
                      && g.outHeight > 0 && g.outWidth > 0,
                      "conv shapes disagree with \(g): input \(input.shape), θ \(weights.theta.shape), output \(output.shape)")
+        // Kernels index with int; a layer this large needs splitting over the batch.
+        precondition(g.patchSize * g.batch * g.outPlane <= Int(Int32.max), "conv \(g) has more than 2³¹ unfolded values")
     }
 
     // MARK: Shared
