@@ -7,8 +7,11 @@ import PackageDescription
 /// folder at evaluation time would miss new files).
 let kernelFiles: [Resource] = [
     "philox.clh",
-    "noise.cl",
     "gather.cl",
+    "lrt_conv.cl",
+    "lrt_dense.cl",
+    "noise.cl",
+    "weight_variance.cl",
 ].map { .embedInCode($0) }
 
 let package = Package(

@@ -46,6 +46,9 @@ public struct MissingKernelInclude: Error, CustomStringConvertible {
 /// a test checks that every `.cl` and `.clh` file of the folder is listed.
 let embeddedFiles: [(String, [UInt8])] = [
     ("philox.clh", PackageResources.philox_clh),
-    ("noise.cl", PackageResources.noise_cl),
     ("gather.cl", PackageResources.gather_cl),
+    ("lrt_conv.cl", PackageResources.lrt_conv_cl),
+    ("lrt_dense.cl", PackageResources.lrt_dense_cl),
+    ("noise.cl", PackageResources.noise_cl),
+    ("weight_variance.cl", PackageResources.weight_variance_cl),
 ]

@@ -81,11 +81,13 @@ public struct ConvGeometry: Equatable, Sendable {
 /// Buffers a conv layer keeps between its forward and backward pass, allocated once.
 /// The layout is the backend's own business; both backends size them from here.
 public struct ConvWorkspace {
-    /// The unfolded input (im2col), [in·k·k, batch·outH·outW].
+    /// The unfolded input (im2col), [in·k·k, batch·outH·outW]; backward overwrites it
+    /// (with the column gradients) once the weight gradients have read it.
     public let columns: Tensor
     /// The unfolded x⊙x, same shape; backward may reuse it.
     public let columnsSquared: Tensor
     /// GEMM results before the epilogue, [out, batch·outH·outW]: the mean and the variance pass.
+    /// Backward reuses both as scratch (∂L/∂out and gv in this row order).
     public let mean: Tensor
     public let variance: Tensor
     /// ε / (2√(v_out + 1e-8)) in the output's NCHW layout.

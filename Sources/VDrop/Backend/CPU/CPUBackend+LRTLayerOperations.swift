@@ -1,0 +1,267 @@
+import Foundation
+
+/// Dense and conv layers with local reparameterization on the host: OpenBLAS GEMMs,
+/// the elementwise passes (x⊙x, im2col, epilogues, col2im) as ``CPUBackend/parallelFor(_:grain:_:)`` loops.
+///
+/// The formulas are those of ``LRTLayerOperations``; the layouts and the scratch use of
+/// the workspaces are the same as the OpenCL backend's, so the two differ only in rounding.
+extension CPUBackend: LRTLayerOperations {
+    public func weightVariance(theta: Tensor, logSigma2: Tensor, noise: WeightNoise, into variance: Tensor) throws {
+        precondition(theta.count == variance.count && logSigma2.count == variance.count, "weightVariance: counts differ")
+        let out = variance.hostPointer
+        switch noise {
+        case .lrt:
+            let l = logSigma2.hostPointer
+            parallelFor(variance.count) { range in for i in range { out[i] = exp(l[i]) } }
+        case .gaussian(let alpha):
+            let t = theta.hostPointer
+            parallelFor(variance.count) { range in for i in range { out[i] = alpha * t[i] * t[i] } }
+        case .deterministic:
+            break
+        }
+    }
+
+    // MARK: Dense
+
+    public func denseForward(input: Tensor, weights: LRTWeights, noise: WeightNoise, key: NoiseKey,
+                             output: Tensor, workspace: DenseWorkspace) throws {
+        let (batch, inputs, outputs) = denseShape(input: input, weights: weights, output: output)
+        // mean = x·θᵀ straight into the output; the epilogue adds bias and noise in place.
+        try gemm(transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs,
+                 alpha: 1, a: input, b: weights.theta, beta: 0, c: output)
+        let out = output.hostPointer, bias = weights.bias.hostPointer
+        guard noise != .deterministic else {
+            parallelFor(batch * outputs) { range in for i in range { out[i] += bias[i % outputs] } }
+            return
+        }
+        let x = input.hostPointer, squared = workspace.inputSquared.hostPointer
+        parallelFor(batch * inputs) { range in for i in range { squared[i] = x[i] * x[i] } }
+        try gemm(transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs,
+                 alpha: 1, a: workspace.inputSquared, b: weights.variance, beta: 0, c: workspace.variance)
+        let variance = workspace.variance.hostPointer, noiseScale = workspace.noiseScale.hostPointer
+        parallelFor(batch * outputs, grain: 4096) { range in
+            forEachNormal(key, range) { i, eps in
+                let s = (variance[i] + 1e-8).squareRoot()
+                out[i] += bias[i % outputs] + s * eps
+                noiseScale[i] = eps / (2 * s)
+            }
+        }
+    }
+
+    /// Uses `workspace.variance` for gv = g⊙noiseScale and `workspace.inputSquared` for gv·σ²
+    /// once ∂L/∂σ² has read it.
+    public func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor,
+                              workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
+        let (batch, inputs, outputs) = denseShape(input: input, weights: weights, output: gradOutput)
+        let g = gradOutput.hostPointer, gradBias = gradients.bias.hostPointer
+        // ∂L/∂b: column sums of g, accumulated row by row so the inner loop runs along memory.
+        gradBias.update(repeating: 0, count: outputs)
+        for b in 0..<batch {
+            let row = g + b * outputs
+            for o in 0..<outputs { gradBias[o] += row[o] }
+        }
+        try gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: batch,
+                 alpha: 1, a: gradOutput, b: input, beta: 0, c: gradients.theta)
+        if let gradInput {
+            try gemm(transposeA: false, transposeB: false, m: batch, n: inputs, k: outputs,
+                     alpha: 1, a: gradOutput, b: weights.theta, beta: 0, c: gradInput)
+        }
+        guard noise != .deterministic else { return }
+
+        let gv = workspace.variance.hostPointer, noiseScale = workspace.noiseScale.hostPointer
+        parallelFor(batch * outputs) { range in for i in range { gv[i] = g[i] * noiseScale[i] } }
+        try gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: batch,
+                 alpha: 1, a: workspace.variance, b: workspace.inputSquared, beta: 0, c: gradients.variance)
+        if case .gaussian(let alpha) = noise {
+            addGaussianVariancePath(alpha: alpha, theta: weights.theta, gradVariance: gradients.variance, gradTheta: gradients.theta)
+        }
+        if let gradInput {
+            try gemm(transposeA: false, transposeB: false, m: batch, n: inputs, k: outputs,
+                     alpha: 1, a: workspace.variance, b: weights.variance, beta: 0, c: workspace.inputSquared)
+            let x = input.hostPointer, t = workspace.inputSquared.hostPointer, dx = gradInput.hostPointer
+            parallelFor(batch * inputs) { range in for i in range { dx[i] += 2 * x[i] * t[i] } }
+        }
+    }
+
+    private func denseShape(input: Tensor, weights: LRTWeights, output: Tensor) -> (Int, Int, Int) {
+        precondition(input.shape.count == 2 && weights.theta.shape.count == 2, "dense layers take [batch, in] and [out, in]")
+        let batch = input.shape[0], inputs = input.shape[1], outputs = weights.theta.shape[0]
+        precondition(weights.theta.shape[1] == inputs && weights.bias.count == outputs && output.count == batch * outputs,
+                     "dense shapes disagree: input \(input.shape), θ \(weights.theta.shape), output \(output.shape)")
+        return (batch, inputs, outputs)
+    }
+
+    // MARK: Conv
+
+    public func convForward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, key: NoiseKey,
+                            output: Tensor, workspace: ConvWorkspace) throws {
+        checkConv(input: input, weights: weights, geometry: g, output: output)
+        let withNoise = noise != .deterministic
+        im2col(input.hostPointer, g, workspace.columns.hostPointer, withNoise ? workspace.columnsSquared.hostPointer : nil)
+        let positions = g.batch * g.outPlane
+        try gemm(transposeA: false, transposeB: false, m: g.outChannels, n: positions, k: g.patchSize,
+                 alpha: 1, a: weights.theta, b: workspace.columns, beta: 0, c: workspace.mean)
+        if withNoise {
+            try gemm(transposeA: false, transposeB: false, m: g.outChannels, n: positions, k: g.patchSize,
+                     alpha: 1, a: weights.variance, b: workspace.columnsSquared, beta: 0, c: workspace.variance)
+        }
+        let mean = workspace.mean.hostPointer, variance = workspace.variance.hostPointer
+        let bias = weights.bias.hostPointer, out = output.hostPointer, noiseScale = workspace.noiseScale.hostPointer
+        let plane = g.outPlane, channels = g.outChannels
+        parallelFor(output.count, grain: 4096) { range in
+            // i = (b·O + o)·plane + s reads the GEMM results at [o, b·plane + s].
+            @inline(__always) func gemmIndex(_ i: Int) -> (Int, Int) {
+                let s = i % plane, bo = i / plane, o = bo % channels, b = bo / channels
+                return (o, o * positions + b * plane + s)
+            }
+            if withNoise {
+                forEachNormal(key, range) { i, eps in
+                    let (o, j) = gemmIndex(i)
+                    let r = (variance[j] + 1e-8).squareRoot()
+                    out[i] = mean[j] + bias[o] + r * eps
+                    noiseScale[i] = eps / (2 * r)
+                }
+            } else {
+                for i in range {
+                    let (o, j) = gemmIndex(i)
+                    out[i] = mean[j] + bias[o]
+                }
+            }
+        }
+    }
+
+    /// Uses `workspace.mean` for g in [O, B·Ho·Wo] order, `workspace.variance` for gv likewise, and, once
+    /// the weight gradients have read them, `workspace.columns` and `workspace.columnsSquared` for the
+    /// column gradients θᵀ·g and (σ²)ᵀ·gv.
+    public func convBackward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, gradOutput: Tensor,
+                             workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
+        checkConv(input: input, weights: weights, geometry: g, output: gradOutput)
+        let withNoise = noise != .deterministic
+        let positions = g.batch * g.outPlane, plane = g.outPlane, channels = g.outChannels
+        let grad = gradOutput.hostPointer, noiseScale = workspace.noiseScale.hostPointer
+        let rows = workspace.mean.hostPointer, varianceRows = workspace.variance.hostPointer
+        parallelFor(g.batch * channels, grain: max(1, 16_384 / max(plane, 1))) { range in
+            for bo in range {
+                let b = bo / channels, o = bo % channels
+                let source = bo * plane, target = o * positions + b * plane
+                for s in 0..<plane { rows[target + s] = grad[source + s] }
+                if withNoise {
+                    for s in 0..<plane { varianceRows[target + s] = grad[source + s] * noiseScale[source + s] }
+                }
+            }
+        }
+        let gradBias = gradients.bias.hostPointer
+        parallelFor(channels, grain: max(1, 16_384 / max(positions, 1))) { range in
+            for o in range {
+                // A long reduction (B·Ho·Wo terms): Double keeps it as exact as the device's tree.
+                var sum = 0.0
+                let row = rows + o * positions
+                for n in 0..<positions { sum += Double(row[n]) }
+                gradBias[o] = Float(sum)
+            }
+        }
+        try gemm(transposeA: false, transposeB: true, m: channels, n: g.patchSize, k: positions,
+                 alpha: 1, a: workspace.mean, b: workspace.columns, beta: 0, c: gradients.theta)
+        if withNoise {
+            try gemm(transposeA: false, transposeB: true, m: channels, n: g.patchSize, k: positions,
+                     alpha: 1, a: workspace.variance, b: workspace.columnsSquared, beta: 0, c: gradients.variance)
+            if case .gaussian(let alpha) = noise {
+                addGaussianVariancePath(alpha: alpha, theta: weights.theta, gradVariance: gradients.variance, gradTheta: gradients.theta)
+            }
+        }
+        guard let gradInput else { return }
+        try gemm(transposeA: true, transposeB: false, m: g.patchSize, n: positions, k: channels,
+                 alpha: 1, a: weights.theta, b: workspace.mean, beta: 0, c: workspace.columns)
+        if withNoise {
+            try gemm(transposeA: true, transposeB: false, m: g.patchSize, n: positions, k: channels,
+                     alpha: 1, a: weights.variance, b: workspace.variance, beta: 0, c: workspace.columnsSquared)
+        }
+        col2im(input: input.hostPointer, g, columns: workspace.columns.hostPointer,
+               columnsVariance: withNoise ? workspace.columnsSquared.hostPointer : nil, gradInput: gradInput.hostPointer)
+    }
+
+    private func checkConv(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, output: Tensor) {
+        precondition(input.count == g.inputShape.reduce(1, *) && output.count == g.outputShape.reduce(1, *)
+                     && weights.theta.count == g.weightShape.reduce(1, *) && weights.bias.count == g.outChannels
+                     && g.outHeight > 0 && g.outWidth > 0,
+                     "conv shapes disagree with \(g): input \(input.shape), θ \(weights.theta.shape), output \(output.shape)")
+    }
+
+    /// columns[p, n] = x[b, c, oy + ky − pad, ox + kx − pad] (0 outside), and its square when `squares` is given.
+    private func im2col(_ x: UnsafeMutablePointer<Float>, _ g: ConvGeometry,
+                        _ columns: UnsafeMutablePointer<Float>, _ squares: UnsafeMutablePointer<Float>?) {
+        let k = g.kernelSize, pad = g.padding, h = g.height, w = g.width
+        let outH = g.outHeight, outW = g.outWidth, plane = g.outPlane, positions = g.batch * plane
+        // One item per (row p, image b): a contiguous stretch of Ho·Wo columns.
+        parallelFor(g.patchSize * g.batch, grain: max(1, 16_384 / max(plane, 1))) { range in
+            for item in range {
+                let p = item / g.batch, b = item % g.batch
+                let c = p / (k * k), ky = (p / k) % k, kx = p % k
+                let image = x + (b * g.inChannels + c) * h * w
+                let start = p * positions + b * plane
+                for oy in 0..<outH {
+                    let iy = oy + ky - pad
+                    let target = start + oy * outW
+                    for ox in 0..<outW {
+                        let ix = ox + kx - pad
+                        let v: Float = iy >= 0 && iy < h && ix >= 0 && ix < w ? image[iy * w + ix] : 0
+                        columns[target + ox] = v
+                        squares?[target + ox] = v * v
+                    }
+                }
+            }
+        }
+    }
+
+    /// ∂L/∂x[b, c, y, x] = Σ columns[p, n] + 2x·Σ columnsVariance[p, n] over the windows covering the pixel.
+    private func col2im(input x: UnsafeMutablePointer<Float>, _ g: ConvGeometry, columns: UnsafeMutablePointer<Float>,
+                        columnsVariance: UnsafeMutablePointer<Float>?, gradInput: UnsafeMutablePointer<Float>) {
+        let k = g.kernelSize, pad = g.padding, h = g.height, w = g.width
+        let outH = g.outHeight, outW = g.outWidth, plane = g.outPlane, positions = g.batch * plane
+        parallelFor(g.batch * g.inChannels, grain: max(1, 4096 / max(h * w * k * k, 1))) { range in
+            for bc in range {
+                let b = bc / g.inChannels, c = bc % g.inChannels
+                for py in 0..<h {
+                    for px in 0..<w {
+                        var a: Float = 0, s: Float = 0
+                        for ky in 0..<k {
+                            let oy = py + pad - ky
+                            if oy < 0 || oy >= outH { continue }
+                            for kx in 0..<k {
+                                let ox = px + pad - kx
+                                if ox < 0 || ox >= outW { continue }
+                                let j = ((c * k + ky) * k + kx) * positions + b * plane + oy * outW + ox
+                                a += columns[j]
+                                if let columnsVariance { s += columnsVariance[j] }
+                            }
+                        }
+                        let i = (bc * h + py) * w + px
+                        gradInput[i] = columnsVariance == nil ? a : a + 2 * x[i] * s
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Shared
+
+    /// ∂L/∂θ += 2α·θ⊙∂L/∂σ², the variance path of σ² = α·θ².
+    private func addGaussianVariancePath(alpha: Float, theta: Tensor, gradVariance: Tensor, gradTheta: Tensor) {
+        let t = theta.hostPointer, gv = gradVariance.hostPointer, gt = gradTheta.hostPointer
+        parallelFor(theta.count) { range in for i in range { gt[i] += 2 * alpha * t[i] * gv[i] } }
+    }
+}
+
+/// Calls `body(i, ε_i)` for each i in `range`, drawing one Philox block per four elements.
+@inline(__always)
+private func forEachNormal(_ key: NoiseKey, _ range: Range<Int>, _ body: (Int, Float) -> Void) {
+    var i = range.lowerBound
+    while i < range.upperBound {
+        let z = Philox.normals(key.block(group: UInt32(truncatingIfNeeded: i >> 2)))
+        let end = min((i | 3) + 1, range.upperBound)
+        while i < end {
+            body(i, z[i & 3])
+            i += 1
+        }
+    }
+}

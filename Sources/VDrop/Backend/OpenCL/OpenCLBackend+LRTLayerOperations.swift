@@ -1,0 +1,183 @@
+/// Dense and conv layers with local reparameterization on the device: CLBlast GEMMs
+/// between small kernels from `lrt_dense.cl`, `lrt_conv.cl` and `weight_variance.cl`.
+///
+/// Forward per layer: (im2col with its squares | x⊙x), the mean GEMM, the variance GEMM,
+/// one fused epilogue (bias + √(v+1e-8)·ε + noise scale). The formulas are those of
+/// ``LRTLayerOperations``; workspace layouts and scratch use match the CPU backend's.
+extension OpenCLBackend: LRTLayerOperations {
+    public func weightVariance(theta: Tensor, logSigma2: Tensor, noise: WeightNoise, into variance: Tensor) throws {
+        precondition(theta.count == variance.count && logSigma2.count == variance.count, "weightVariance: counts differ")
+        let count = Int32(variance.count)
+        switch noise {
+        case .lrt:
+            try launch("weight_variance_lrt", in: "weight_variance.cl", global: [variance.count], local: [lrtGroupSize],
+                       logSigma2.deviceBuffer, logSigma2.deviceOffset, variance.deviceBuffer, variance.deviceOffset, count)
+        case .gaussian(let alpha):
+            try launch("weight_variance_gaussian", in: "weight_variance.cl", global: [variance.count], local: [lrtGroupSize],
+                       theta.deviceBuffer, theta.deviceOffset, variance.deviceBuffer, variance.deviceOffset, count, alpha)
+        case .deterministic:
+            break
+        }
+    }
+
+    // MARK: Dense
+
+    public func denseForward(input: Tensor, weights: LRTWeights, noise: WeightNoise, key: NoiseKey,
+                             output: Tensor, workspace: DenseWorkspace) throws {
+        let (batch, inputs, outputs) = lrtDenseShape(input: input, weights: weights, output: output)
+        let withNoise = noise != .deterministic
+        // mean = x·θᵀ straight into the output; the epilogue adds bias and noise in place.
+        try gemm(transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs,
+                 alpha: 1, a: input, b: weights.theta, beta: 0, c: output)
+        if withNoise {
+            let squared = workspace.inputSquared
+            try launch("lrt_dense_square", in: "lrt_dense.cl", global: [input.count], local: [lrtGroupSize],
+                       input.deviceBuffer, input.deviceOffset, squared.deviceBuffer, squared.deviceOffset, Int32(input.count))
+            try gemm(transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs,
+                     alpha: 1, a: squared, b: weights.variance, beta: 0, c: workspace.variance)
+        }
+        try launch("lrt_dense_forward_epilogue", in: "lrt_dense.cl", global: [output.count], local: [lrtGroupSize],
+                   output.deviceBuffer, output.deviceOffset, weights.bias.deviceBuffer, weights.bias.deviceOffset,
+                   workspace.variance.deviceBuffer, workspace.variance.deviceOffset,
+                   workspace.noiseScale.deviceBuffer, workspace.noiseScale.deviceOffset,
+                   Int32(output.count), Int32(outputs), Int32(withNoise ? 1 : 0), key.seedWords, key.stepWords, key.stream)
+    }
+
+    /// Uses `workspace.variance` for gv = g⊙noiseScale and `workspace.inputSquared` for gv·σ²
+    /// once ∂L/∂σ² has read it.
+    public func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor,
+                              workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
+        let (batch, inputs, outputs) = lrtDenseShape(input: input, weights: weights, output: gradOutput)
+        let withNoise = noise != .deterministic
+        let gv = workspace.variance, noiseScale = workspace.noiseScale
+        try launch("lrt_dense_backward_scale", in: "lrt_dense.cl", global: [outputs], local: [lrtGroupSize],
+                   gradOutput.deviceBuffer, gradOutput.deviceOffset, noiseScale.deviceBuffer, noiseScale.deviceOffset,
+                   gv.deviceBuffer, gv.deviceOffset, gradients.bias.deviceBuffer, gradients.bias.deviceOffset,
+                   Int32(batch), Int32(outputs), Int32(withNoise ? 1 : 0))
+        try gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: batch,
+                 alpha: 1, a: gradOutput, b: input, beta: 0, c: gradients.theta)
+        if let gradInput {
+            try gemm(transposeA: false, transposeB: false, m: batch, n: inputs, k: outputs,
+                     alpha: 1, a: gradOutput, b: weights.theta, beta: 0, c: gradInput)
+        }
+        guard withNoise else { return }
+        try gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: batch,
+                 alpha: 1, a: gv, b: workspace.inputSquared, beta: 0, c: gradients.variance)
+        if case .gaussian(let alpha) = noise {
+            try addGaussianVariancePath(alpha: alpha, theta: weights.theta, gradVariance: gradients.variance, gradTheta: gradients.theta)
+        }
+        if let gradInput {
+            let t = workspace.inputSquared
+            try gemm(transposeA: false, transposeB: false, m: batch, n: inputs, k: outputs,
+                     alpha: 1, a: gv, b: weights.variance, beta: 0, c: t)
+            try launch("lrt_dense_input_gradient", in: "lrt_dense.cl", global: [input.count], local: [lrtGroupSize],
+                       input.deviceBuffer, input.deviceOffset, t.deviceBuffer, t.deviceOffset,
+                       gradInput.deviceBuffer, gradInput.deviceOffset, Int32(input.count))
+        }
+    }
+
+    private func lrtDenseShape(input: Tensor, weights: LRTWeights, output: Tensor) -> (Int, Int, Int) {
+        precondition(input.shape.count == 2 && weights.theta.shape.count == 2, "dense layers take [batch, in] and [out, in]")
+        let batch = input.shape[0], inputs = input.shape[1], outputs = weights.theta.shape[0]
+        precondition(weights.theta.shape[1] == inputs && weights.bias.count == outputs && output.count == batch * outputs,
+                     "dense shapes disagree: input \(input.shape), θ \(weights.theta.shape), output \(output.shape)")
+        return (batch, inputs, outputs)
+    }
+
+    // MARK: Conv
+
+    public func convForward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, key: NoiseKey,
+                            output: Tensor, workspace: ConvWorkspace) throws {
+        lrtCheckConv(input: input, weights: weights, geometry: g, output: output)
+        let withNoise = Int32(noise != .deterministic ? 1 : 0)
+        let positions = g.batch * g.outPlane
+        let columns = workspace.columns, squares = workspace.columnsSquared
+        try launch("lrt_conv_im2col", in: "lrt_conv.cl", global: [columns.count], local: [lrtGroupSize],
+                   input.deviceBuffer, input.deviceOffset, columns.deviceBuffer, columns.deviceOffset,
+                   squares.deviceBuffer, squares.deviceOffset,
+                   Int32(g.batch), Int32(g.inChannels), Int32(g.height), Int32(g.width),
+                   Int32(g.kernelSize), Int32(g.padding), withNoise)
+        try gemm(transposeA: false, transposeB: false, m: g.outChannels, n: positions, k: g.patchSize,
+                 alpha: 1, a: weights.theta, b: columns, beta: 0, c: workspace.mean)
+        if withNoise != 0 {
+            try gemm(transposeA: false, transposeB: false, m: g.outChannels, n: positions, k: g.patchSize,
+                     alpha: 1, a: weights.variance, b: squares, beta: 0, c: workspace.variance)
+        }
+        try launch("lrt_conv_forward_epilogue", in: "lrt_conv.cl", global: [output.count], local: [lrtGroupSize],
+                   workspace.mean.deviceBuffer, workspace.mean.deviceOffset,
+                   workspace.variance.deviceBuffer, workspace.variance.deviceOffset,
+                   weights.bias.deviceBuffer, weights.bias.deviceOffset, output.deviceBuffer, output.deviceOffset,
+                   workspace.noiseScale.deviceBuffer, workspace.noiseScale.deviceOffset,
+                   Int32(g.batch), Int32(g.outChannels), Int32(g.outPlane), withNoise,
+                   key.seedWords, key.stepWords, key.stream)
+    }
+
+    /// Uses `workspace.mean` for g in [O, B·Ho·Wo] order, `workspace.variance` for gv likewise, and, once
+    /// the weight gradients have read them, `workspace.columns` and `workspace.columnsSquared` for the
+    /// column gradients θᵀ·g and (σ²)ᵀ·gv.
+    public func convBackward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, gradOutput: Tensor,
+                             workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
+        lrtCheckConv(input: input, weights: weights, geometry: g, output: gradOutput)
+        let withNoise = Int32(noise != .deterministic ? 1 : 0)
+        let positions = g.batch * g.outPlane
+        let rows = workspace.mean, varianceRows = workspace.variance
+        try launch("lrt_conv_backward_gather", in: "lrt_conv.cl", global: [gradOutput.count], local: [lrtGroupSize],
+                   gradOutput.deviceBuffer, gradOutput.deviceOffset,
+                   workspace.noiseScale.deviceBuffer, workspace.noiseScale.deviceOffset,
+                   rows.deviceBuffer, rows.deviceOffset, varianceRows.deviceBuffer, varianceRows.deviceOffset,
+                   Int32(g.batch), Int32(g.outChannels), Int32(g.outPlane), withNoise)
+        try launch("lrt_conv_bias_gradient", in: "lrt_conv.cl", global: [g.outChannels * lrtGroupSize], local: [lrtGroupSize],
+                   rows.deviceBuffer, rows.deviceOffset, gradients.bias.deviceBuffer, gradients.bias.deviceOffset, Int32(positions))
+        try gemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: positions,
+                 alpha: 1, a: rows, b: workspace.columns, beta: 0, c: gradients.theta)
+        if withNoise != 0 {
+            try gemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: positions,
+                     alpha: 1, a: varianceRows, b: workspace.columnsSquared, beta: 0, c: gradients.variance)
+            if case .gaussian(let alpha) = noise {
+                try addGaussianVariancePath(alpha: alpha, theta: weights.theta, gradVariance: gradients.variance, gradTheta: gradients.theta)
+            }
+        }
+        guard let gradInput else { return }
+        try gemm(transposeA: true, transposeB: false, m: g.patchSize, n: positions, k: g.outChannels,
+                 alpha: 1, a: weights.theta, b: rows, beta: 0, c: workspace.columns)
+        if withNoise != 0 {
+            try gemm(transposeA: true, transposeB: false, m: g.patchSize, n: positions, k: g.outChannels,
+                     alpha: 1, a: weights.variance, b: varianceRows, beta: 0, c: workspace.columnsSquared)
+        }
+        try launch("lrt_conv_col2im", in: "lrt_conv.cl", global: [gradInput.count], local: [lrtGroupSize],
+                   input.deviceBuffer, input.deviceOffset, workspace.columns.deviceBuffer, workspace.columns.deviceOffset,
+                   workspace.columnsSquared.deviceBuffer, workspace.columnsSquared.deviceOffset,
+                   gradInput.deviceBuffer, gradInput.deviceOffset,
+                   Int32(g.batch), Int32(g.inChannels), Int32(g.height), Int32(g.width),
+                   Int32(g.kernelSize), Int32(g.padding), withNoise)
+    }
+
+    private func lrtCheckConv(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, output: Tensor) {
+        precondition(input.count == g.inputShape.reduce(1, *) && output.count == g.outputShape.reduce(1, *)
+                     && weights.theta.count == g.weightShape.reduce(1, *) && weights.bias.count == g.outChannels
+                     && g.outHeight > 0 && g.outWidth > 0,
+                     "conv shapes disagree with \(g): input \(input.shape), θ \(weights.theta.shape), output \(output.shape)")
+        // Kernels index with int; a layer this large needs splitting over the batch.
+        precondition(g.patchSize * g.batch * g.outPlane <= Int(Int32.max), "conv \(g) has more than 2³¹ unfolded values")
+    }
+
+    // MARK: Shared
+
+    /// ∂L/∂θ += 2α·θ⊙∂L/∂σ², the variance path of σ² = α·θ².
+    private func addGaussianVariancePath(alpha: Float, theta: Tensor, gradVariance: Tensor, gradTheta: Tensor) throws {
+        try launch("weight_variance_gaussian_backward", in: "weight_variance.cl", global: [theta.count], local: [lrtGroupSize],
+                   theta.deviceBuffer, theta.deviceOffset, gradVariance.deviceBuffer, gradVariance.deviceOffset,
+                   gradTheta.deviceBuffer, gradTheta.deviceOffset, Int32(theta.count), alpha)
+    }
+}
+
+/// The work-group size of the LRT kernels: the WG_SIZE their files default to
+/// (`lrt_conv_bias_gradient` requires exactly this many work items per group).
+private let lrtGroupSize = 64
+
+extension NoiseKey {
+    /// The seed as the `uint2` (low, high) kernels take.
+    fileprivate var seedWords: SIMD2<UInt32> { SIMD2(UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)) }
+    /// The step as the `uint2` (low, high) kernels take.
+    fileprivate var stepWords: SIMD2<UInt32> { SIMD2(UInt32(truncatingIfNeeded: step), UInt32(truncatingIfNeeded: step >> 32)) }
+}
