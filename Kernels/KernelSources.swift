@@ -47,4 +47,9 @@ public struct MissingKernelInclude: Error, CustomStringConvertible {
 let embeddedFiles: [(String, [UInt8])] = [
     ("philox.clh", PackageResources.philox_clh),
     ("noise.cl", PackageResources.noise_cl),
+    ("relu.cl", PackageResources.relu_cl),
+    ("max_pool.cl", PackageResources.max_pool_cl),
+    ("batch_norm.cl", PackageResources.batch_norm_cl),
+    ("cross_entropy.cl", PackageResources.cross_entropy_cl),
+    ("reduce_sum.cl", PackageResources.reduce_sum_cl),
 ]
