@@ -1,6 +1,6 @@
 // Softmax cross-entropy over logits [B, K], one work item per row b, label y_b
 // stored as a float class index. With m = max_k z_k (subtracted so exp cannot overflow):
-//   row_loss_b    = log Σ_k exp(z_k − m) + m − z_y
+//   row_loss_b    = (m − z_y) + log Σ_k exp(z_k − m)
 //   row_correct_b = 1 if the first k with z_k = m is y, else 0
 //   grad_b,k      = grad_scale·(exp(z_k − m)/Σ − [k = y])      (only when has_grad)
 // A label outside 0…K−1 gives a NaN loss (visible, never an out-of-bounds read).
@@ -26,7 +26,9 @@ __kernel void cross_entropy_forward_backward(__global const float *logits, int l
     float total = 0.0f;
     for (int k = 0; k < classes; ++k) total += exp(z[k] - m);
 
-    row_loss[row_loss_offset + b] = valid ? log(total) + m - z[label] : NAN;
+    // m − z_y first: it is rounded relative to the loss itself (exact when z_y ≥ m/2), not to m,
+    // so rows of large logits (m ≈ 200) keep the loss's precision.
+    row_loss[row_loss_offset + b] = valid ? (m - z[label]) + log(total) : NAN;
     row_correct[row_correct_offset + b] = valid && first == label ? 1.0f : 0.0f;
     if (has_grad) {
         __global float *grad = grad_logits + grad_logits_offset + b * classes;

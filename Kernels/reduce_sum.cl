@@ -21,8 +21,8 @@ void reduce_sum_partials(__global const float *input, int input_offset, int coun
     for (int i = get_global_id(0); i < count; i += stride) partial += input[input_offset + i];
     scratch[lid] = partial;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = WG_SIZE / 2; half > 0; half >>= 1) {
-        if (lid < half) scratch[lid] += scratch[lid + half];
+    for (int width = WG_SIZE / 2; width > 0; width >>= 1) {
+        if (lid < width) scratch[lid] += scratch[lid + width];
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     if (lid == 0) output[output_offset + get_group_id(0)] = scratch[0];

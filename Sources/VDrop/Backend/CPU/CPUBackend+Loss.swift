@@ -24,7 +24,8 @@ extension CPUBackend: LossOperations {
                 for k in 1..<classes where row[k] > m { m = row[k]; first = k }
                 var total: Float = 0
                 for k in 0..<classes { total += exp(row[k] - m) }
-                loss[b] = valid ? log(total) + m - row[label] : .nan
+                // m − z_y first, as the kernel does: rounded relative to the loss, not to a large m.
+                loss[b] = valid ? (m - row[label]) + log(total) : .nan
                 correct[b] = valid && first == label ? 1 : 0
                 if let grad {
                     let out = grad + b * classes, inverse = 1 / total
