@@ -21,7 +21,7 @@ extension CPUBackend: ActivationOperations {
     }
 
     public func maxPoolForward(input: Tensor, output: Tensor, argmax: Tensor) throws {
-        let (planes, height, width) = Self.poolGeometry(input: input, output: output)
+        let (planes, height, width) = MaxPoolGeometry.of(input: input, output: output)
         precondition(argmax.shape == output.shape, "argmax \(argmax) must have the output's shape \(output.shape)")
         let outHeight = height / 2, outWidth = width / 2
         let x = input.hostPointer, y = output.hostPointer, position = argmax.hostPointer
@@ -44,7 +44,7 @@ extension CPUBackend: ActivationOperations {
     }
 
     public func maxPoolBackward(gradOutput: Tensor, argmax: Tensor, gradInput: Tensor) throws {
-        let (planes, height, width) = Self.poolGeometry(input: gradInput, output: gradOutput)
+        let (planes, height, width) = MaxPoolGeometry.of(input: gradInput, output: gradOutput)
         precondition(argmax.shape == gradOutput.shape, "argmax \(argmax) must have the output's shape \(gradOutput.shape)")
         let outHeight = height / 2, outWidth = width / 2
         let g = gradOutput.hostPointer, position = argmax.hostPointer, dx = gradInput.hostPointer
@@ -62,14 +62,6 @@ extension CPUBackend: ActivationOperations {
                 }
             }
         }
-    }
-
-    /// (B·C, H, W) of a pooling pair input [B, C, H, W] → output [B, C, H/2, W/2].
-    private static func poolGeometry(input: Tensor, output: Tensor) -> (Int, Int, Int) {
-        precondition(input.shape.count == 4 && output.shape.count == 4, "max-pooling takes NCHW tensors, not \(input) and \(output)")
-        let (b, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        precondition(output.shape == [b, c, h / 2, w / 2], "max-pooling \(input.shape) gives \([b, c, h / 2, w / 2]), not \(output.shape)")
-        return (b * c, h, w)
     }
 
     public func batchNormForward(input: Tensor, gamma: Tensor, beta: Tensor, output: Tensor,
@@ -163,13 +155,5 @@ extension CPUBackend: ActivationOperations {
                 }
             }
         }
-    }
-}
-
-/// How BatchNorm reads its input's shape: [B, C] (after a dense layer) or [B, C, S…] with S the product of the rest.
-enum BatchNormGeometry {
-    static func of(_ input: Tensor) -> (batch: Int, channels: Int, spatial: Int) {
-        precondition(input.shape.count >= 2, "batch norm takes [B, C, …], not \(input.shape)")
-        return (input.shape[0], input.shape[1], input.shape.dropFirst(2).reduce(1, *))
     }
 }

@@ -18,7 +18,7 @@ extension OpenCLBackend: ActivationOperations {
     }
 
     public func maxPoolForward(input: Tensor, output: Tensor, argmax: Tensor) throws {
-        let (planes, height, width) = Self.poolGeometry(input: input, output: output)
+        let (planes, height, width) = MaxPoolGeometry.of(input: input, output: output)
         precondition(argmax.shape == output.shape, "argmax \(argmax) must have the output's shape \(output.shape)")
         try launch("max_pool_forward", in: "max_pool.cl", global: [output.count],
                    input.deviceBuffer, input.deviceOffset, output.deviceBuffer, output.deviceOffset,
@@ -26,27 +26,11 @@ extension OpenCLBackend: ActivationOperations {
     }
 
     public func maxPoolBackward(gradOutput: Tensor, argmax: Tensor, gradInput: Tensor) throws {
-        let (planes, height, width) = Self.poolGeometry(input: gradInput, output: gradOutput)
+        let (planes, height, width) = MaxPoolGeometry.of(input: gradInput, output: gradOutput)
         precondition(argmax.shape == gradOutput.shape, "argmax \(argmax) must have the output's shape \(gradOutput.shape)")
         try launch("max_pool_backward", in: "max_pool.cl", global: [gradInput.count],
                    gradOutput.deviceBuffer, gradOutput.deviceOffset, argmax.deviceBuffer, argmax.deviceOffset,
                    gradInput.deviceBuffer, gradInput.deviceOffset, Int32(planes), Int32(height), Int32(width))
-    }
-
-    /// (B·C, H, W) of a pooling pair input [B, C, H, W] → output [B, C, H/2, W/2].
-    private static func poolGeometry(input: Tensor, output: Tensor) -> (Int, Int, Int) {
-        precondition(input.shape.count == 4 && output.shape.count == 4, "max-pooling takes NCHW tensors, not \(input) and \(output)")
-        let (b, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
-        precondition(output.shape == [b, c, h / 2, w / 2], "max-pooling \(input.shape) gives \([b, c, h / 2, w / 2]), not \(output.shape)")
-        return (b * c, h, w)
-    }
-
-    /// The work-group size of the per-channel reductions: 256, or the largest power of
-    /// two the device allows when that is less.
-    var reductionGroupSize: Int {
-        var size = 256
-        while size > max(device.maxWorkGroupSize, 1) { size /= 2 }
-        return size
     }
 
     public func batchNormForward(input: Tensor, gamma: Tensor, beta: Tensor, output: Tensor,
