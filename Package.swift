@@ -7,10 +7,15 @@ import PackageDescription
 /// folder at evaluation time would miss new files).
 let kernelFiles: [Resource] = [
     "philox.clh",
+    "batch_norm.cl",
+    "cross_entropy.cl",
     "gather.cl",
     "lrt_conv.cl",
     "lrt_dense.cl",
+    "max_pool.cl",
     "noise.cl",
+    "reduce_sum.cl",
+    "relu.cl",
     "weight_variance.cl",
 ].map { .embedInCode($0) }
 

@@ -46,9 +46,14 @@ public struct MissingKernelInclude: Error, CustomStringConvertible {
 /// a test checks that every `.cl` and `.clh` file of the folder is listed.
 let embeddedFiles: [(String, [UInt8])] = [
     ("philox.clh", PackageResources.philox_clh),
+    ("batch_norm.cl", PackageResources.batch_norm_cl),
+    ("cross_entropy.cl", PackageResources.cross_entropy_cl),
     ("gather.cl", PackageResources.gather_cl),
     ("lrt_conv.cl", PackageResources.lrt_conv_cl),
     ("lrt_dense.cl", PackageResources.lrt_dense_cl),
+    ("max_pool.cl", PackageResources.max_pool_cl),
     ("noise.cl", PackageResources.noise_cl),
+    ("reduce_sum.cl", PackageResources.reduce_sum_cl),
+    ("relu.cl", PackageResources.relu_cl),
     ("weight_variance.cl", PackageResources.weight_variance_cl),
 ]
