@@ -47,4 +47,8 @@ public struct MissingKernelInclude: Error, CustomStringConvertible {
 let embeddedFiles: [(String, [UInt8])] = [
     ("philox.clh", PackageResources.philox_clh),
     ("noise.cl", PackageResources.noise_cl),
+    ("regularizers.clh", PackageResources.regularizers_clh),
+    ("regularizer_sum.cl", PackageResources.regularizer_sum_cl),
+    ("regularizer_gradient.cl", PackageResources.regularizer_gradient_cl),
+    ("adam.cl", PackageResources.adam_cl),
 ]
