@@ -12,8 +12,8 @@ inline float regularizer_sum_group(__local float *scratch, float value) {
     int lid = get_local_id(0);
     scratch[lid] = value;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int half = WG_SIZE / 2; half > 0; half >>= 1) {
-        if (lid < half) scratch[lid] += scratch[lid + half];
+    for (int stride = WG_SIZE / 2; stride > 0; stride >>= 1) {
+        if (lid < stride) scratch[lid] += scratch[lid + stride];
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     return scratch[0];

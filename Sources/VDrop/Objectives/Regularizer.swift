@@ -98,17 +98,21 @@ public struct Regularizer: Equatable, Sendable {
     }
 
     /// The svdo regularizer through λ = clamp(ℓ − log(θ²+10⁻¹⁶), −10, 10):
-    /// ∂R/∂λ = −k1·k3·s(1−s) − ½·sigm(−λ) with s = sigm(k2+k3·λ); ∂λ/∂ℓ = 1, ∂λ/∂θ = −2θ/(θ²+10⁻¹⁶).
+    /// ∂R/∂λ = −k1·k3·s(1−s) − ½·sigm(−λ) with s = sigm(k2+k3·λ), 1−s = sigm(−(k2+k3·λ)); ∂λ/∂ℓ = 1, ∂λ/∂θ = −2θ/(θ²+10⁻¹⁶).
     @inline(__always)
     static func svdo(theta: Float, logSigma2: Float) -> (value: Float, dTheta: Float, dLogSigma2: Float) {
         let thetaSquaredPlus = theta * theta + logAlphaEpsilon
         let unclamped = logSigma2 - log(thetaSquaredPlus)
         let logAlpha = min(max(unclamped, svdoLogAlphaRange.lowerBound), svdoLogAlphaRange.upperBound)
-        let s = 1 / (1 + exp(-(k2 + k3 * logAlpha)))
-        // softplus(−λ) = log(1 + e^(−λ)); |λ| ≤ 10 keeps it free of overflow.
-        let value = -(k1 * s - 0.5 * log1p(exp(-logAlpha)) - k1)
+        // s = sigm(z) and 1−s = e^(−z)/(1+e^(−z)) from one exp: 1 − s itself would cancel for large z.
+        let expMinusZ = exp(-(k2 + k3 * logAlpha))
+        let s = 1 / (1 + expMinusZ)
+        let oneMinusS = expMinusZ / (1 + expMinusZ)
+        // −(k1·s − ½·softplus(−λ) − k1) rearranged as k1·(1−s) + ½·softplus(−λ), which keeps
+        // its digits where s → 1; softplus(−λ) = log1p(e^(−λ)), free of overflow for |λ| ≤ 10.
+        let value = k1 * oneMinusS + 0.5 * log1p(exp(-logAlpha))
         guard svdoLogAlphaRange.contains(unclamped) else { return (value, 0, 0) }
-        let dLogAlpha = -k1 * k3 * s * (1 - s) - 0.5 / (1 + exp(logAlpha))
+        let dLogAlpha = -k1 * k3 * s * oneMinusS - 0.5 / (1 + exp(logAlpha))
         return (value, dLogAlpha * (-2 * theta / thetaSquaredPlus), dLogAlpha)
     }
 
