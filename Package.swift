@@ -7,6 +7,8 @@ import PackageDescription
 /// folder at evaluation time would miss new files).
 let kernelFiles: [Resource] = [
     "philox.clh",
+    "regularizers.clh",
+    "adam.cl",
     "batch_norm.cl",
     "cross_entropy.cl",
     "gather.cl",
@@ -15,6 +17,8 @@ let kernelFiles: [Resource] = [
     "max_pool.cl",
     "noise.cl",
     "reduce_sum.cl",
+    "regularizer_gradient.cl",
+    "regularizer_sum.cl",
     "relu.cl",
     "weight_variance.cl",
 ].map { .embedInCode($0) }

@@ -46,6 +46,8 @@ public struct MissingKernelInclude: Error, CustomStringConvertible {
 /// a test checks that every `.cl` and `.clh` file of the folder is listed.
 let embeddedFiles: [(String, [UInt8])] = [
     ("philox.clh", PackageResources.philox_clh),
+    ("regularizers.clh", PackageResources.regularizers_clh),
+    ("adam.cl", PackageResources.adam_cl),
     ("batch_norm.cl", PackageResources.batch_norm_cl),
     ("cross_entropy.cl", PackageResources.cross_entropy_cl),
     ("gather.cl", PackageResources.gather_cl),
@@ -54,6 +56,8 @@ let embeddedFiles: [(String, [UInt8])] = [
     ("max_pool.cl", PackageResources.max_pool_cl),
     ("noise.cl", PackageResources.noise_cl),
     ("reduce_sum.cl", PackageResources.reduce_sum_cl),
+    ("regularizer_gradient.cl", PackageResources.regularizer_gradient_cl),
+    ("regularizer_sum.cl", PackageResources.regularizer_sum_cl),
     ("relu.cl", PackageResources.relu_cl),
     ("weight_variance.cl", PackageResources.weight_variance_cl),
 ]
