@@ -31,7 +31,7 @@ extension OpenCLBackend: LossOperations {
                        input.deviceBuffer, input.deviceOffset, Int32(input.count), output.deviceBuffer, output.deviceOffset)
             return
         }
-        let partials = try ReductionScratch.partials(for: self, count: groupSize)
+        let partials = try scratchTensor("reduce_sum.partials", count: groupSize)
         try launch("reduce_sum_partials", in: "reduce_sum.cl", options: options,
                    global: [groups * groupSize], local: [groupSize],
                    input.deviceBuffer, input.deviceOffset, Int32(input.count), partials.deviceBuffer, partials.deviceOffset)

@@ -15,7 +15,7 @@ extension OpenCLBackend: OptimizerOperations {
         guard regularizer.kind != .zero, count > 0 else { try fill(output.slice(from: 0, shape: [1]), with: 0); return }
         let groupSize = Self.regularizerSumGroupSize
         let groups = min(Self.regularizerSumMaxGroups, (count + groupSize - 1) / groupSize)
-        let partial = try ReductionScratch.shared.buffer(for: self, name: "regularizer_sum", floats: Self.regularizerSumMaxGroups)
+        let partial = try scratchTensor("regularizer_sum.partials", count: Self.regularizerSumMaxGroups).deviceBuffer
         try launch("regularizer_sum_partial", in: "regularizer_sum.cl", global: [groups * groupSize], local: [groupSize],
                    theta.deviceBuffer, theta.deviceOffset, logSigma2.deviceBuffer, logSigma2.deviceOffset,
                    Int32(count), regularizer.kind.rawValue, regularizer.a, regularizer.b, partial)

@@ -38,6 +38,8 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
     public let programs: ProgramCache
     public var name: String { "opencl:\(device.name)" }
     private var kernels: [String: Kernel] = [:]
+    /// Small buffers operations keep between calls (the partial sums of reductions), by name.
+    private var scratch: [String: Tensor] = [:]
 
     public init(device: Device) throws {
         self.device = device
@@ -56,6 +58,15 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
         let kernel = try programs.program(file, options: options).kernel(name)
         kernels[key] = kernel
         return kernel
+    }
+
+    /// A scratch tensor of at least `count` values kept under `name`: made on first use and
+    /// reused by every later call, so no operation allocates inside the training step.
+    func scratchTensor(_ name: String, count: Int) throws -> Tensor {
+        if let tensor = scratch[name], tensor.count >= count { return tensor }
+        let tensor = try allocate([count])
+        scratch[name] = tensor
+        return tensor
     }
 
     /// Sets the arguments of `name` from `file` and enqueues it over `global` work items.
