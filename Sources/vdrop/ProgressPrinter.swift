@@ -1,0 +1,49 @@
+import Foundation
+import VDrop
+
+/// Prints training progress: a redrawn bar on a terminal, plain lines otherwise (logs, CI).
+final class ProgressPrinter: TrainingObserver {
+    let totalEpochs: Int
+    let batch: Int
+    let prefix: String
+    private let isTerminal = isatty(STDOUT_FILENO) != 0
+    private var lastPlainLine = Date.distantPast
+
+    init(totalEpochs: Int, batch: Int, prefix: String = "") {
+        self.totalEpochs = totalEpochs
+        self.batch = batch
+        self.prefix = prefix
+    }
+
+    func progress(epoch: Int, step: Int, stepsPerEpoch: Int, loss: StepLoss, imagesPerSecond: Double) {
+        let eta = imagesPerSecond > 0 ? Double((stepsPerEpoch - step) * batch) / imagesPerSecond : 0
+        let status = String(format: "%@epoch %d/%d  %d/%d steps  loss %.5g  %.0f img/s  ETA %@", prefix, epoch, totalEpochs,
+                            step, stepsPerEpoch, loss.total, imagesPerSecond, Self.duration(eta))
+        if isTerminal {
+            let width = 24
+            let filled = min(width, Int(Double(step) / Double(max(stepsPerEpoch, 1)) * Double(width)))
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            print("\r\u{1B}[2K\(bar) \(status)", terminator: "")
+            fflush(stdout)
+        } else if Date().timeIntervalSince(lastPlainLine) >= 10 {
+            lastPlainLine = Date()
+            print(status)
+            fflush(stdout)
+        }
+    }
+
+    func epochFinished(_ r: EpochRecord) {
+        if isTerminal { print("\r\u{1B}[2K", terminator: "") }
+        print(String(format: "%@epoch %d/%d  lr %.2e  beta %.2f  data %.1f  reg %.1f  train err %.2f%%  test err %.2f%%  compression %.1fx  %.1fs (%.0f img/s)",
+                     prefix, r.epoch, totalEpochs, r.lr, r.beta, r.dataTerm, r.regularizer, r.trainError, r.testError,
+                     r.compression, r.seconds, r.imagesPerSecond))
+        fflush(stdout)
+    }
+
+    func note(_ message: String) { print(prefix + message) }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 60 ? "\(s / 60)m\(String(format: "%02d", s % 60))s" : "\(s)s"
+    }
+}

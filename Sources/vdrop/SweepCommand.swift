@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import VDrop
+
+/// `vdrop sweep`: the Gamma hyperprior's accuracy–sparsity trade-off over a list of a (Table 2).
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Train the gamma objective for each of several a and print error and compression as in the paper's Table 2."
+    )
+
+    @OptionGroup var options: TrainingOptions
+
+    @Option(help: "Seeds per value of a.")
+    var seeds: Int = 1
+
+    @Option(name: .customLong("out"), help: "The folder for the runs (default: runs/sweep-MODEL), one sub-folder per a and seed.")
+    var out: String?
+
+    func validate() throws {
+        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1; got \(seeds).") }
+        guard options.objective == "ard" || options.objective == "gamma" else {
+            throw ValidationError("sweep trains the gamma objective; leave out --objective or pass --objective gamma.")
+        }
+    }
+
+    /// The values of --a (TrainingOptions has checked them).
+    var parsedA: [Float] { options.gammaAValues ?? [] }
+
+    func run() throws {
+        let model = ModelKind(rawValue: options.model) ?? .lenet5
+        let data = try DataSource.load(directory: options.data, model: model)
+        let backend = try BackendFactory.make(options.device.choice)
+        let base = out ?? "runs/sweep-\(options.model)"
+        print("vdrop sweep: \(options.model), gamma with b = \(options.gammaB), a in \(parsedA), \(seeds) seed(s), on \(backend.name)")
+        var rows: [(Float, SeedSummary)] = []
+        for a in parsedA {
+            var results: [TrainingResult] = []
+            for k in 0..<seeds {
+                var configuration = options.configuration(seed: options.seed + UInt64(k))
+                configuration.objective = "gamma"
+                configuration.gammaA = a
+                let folder = (base as NSString).appendingPathComponent("a-\(a)-seed-\(configuration.seed)")
+                results.append(try TrainCommand.trainOne(configuration: configuration, data: data, backend: backend, folder: folder,
+                                                         resume: false, prefix: "[a \(a), seed \(configuration.seed)] "))
+            }
+            rows.append((a, SeedSummary(label: String(a), results: results)))
+        }
+        print("")
+        print("a        Error %             Compression")
+        for (a, summary) in rows {
+            print("\(String(format: "%.3f", a).padding(toLength: 9, withPad: " ", startingAt: 0))\(summary.error.formatted(digits: 2).padding(toLength: 20, withPad: " ", startingAt: 0))\(summary.compression.formatted(digits: 0))")
+        }
+        print("(gamma hyperprior, b = \(options.gammaB); mean ± std over \(seeds) seed(s))")
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import VDrop
+
+/// `vdrop train`: the paper's recipe on one model and objective, over one or several seeds.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a sparse Bayesian network and report test error and compression after trimming.",
+        discussion: "Defaults are the paper's recipe (its Appendix A): Adam, lr 1e-3, batch 100, 200 epochs, lr decayed linearly to 0 from epoch 100, the regularizer annealed in over 20 epochs. Each epoch appends a line to DIR/metrics.jsonl and rewrites DIR/checkpoint.safetensors; the end writes DIR/results.json."
+    )
+
+    @OptionGroup var options: TrainingOptions
+
+    @Option(help: "Train this many seeds (seed, seed+1, ...) and print mean ± std as in the paper's Table 1.")
+    var seeds: Int = 1
+
+    @Option(name: .customLong("out"), help: "The folder for metrics, checkpoint and results (default: runs/MODEL-OBJECTIVE; with --seeds, one sub-folder per seed).")
+    var out: String?
+
+    @Flag(help: "Continue the run whose checkpoint is in the output folder, with the same flags.")
+    var resume = false
+
+    func validate() throws {
+        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1; got \(seeds).") }
+        guard options.gammaAValues?.count == 1 else {
+            throw ValidationError("train takes one value of --a; to train several, use vdrop sweep --a 0.505,0.51,...")
+        }
+    }
+
+    func run() throws {
+        let model = ModelKind(rawValue: options.model) ?? .lenet5
+        let data = try DataSource.load(directory: options.data, model: model)
+        let backend = try BackendFactory.make(options.device.choice)
+        let base = out ?? "runs/\(options.model)-\(options.objective)"
+        print("vdrop train: \(options.model), objective \(options.objective), on \(backend.name); data \(data.source) (\(data.train.count) train, \(data.test.count) test)")
+        var results: [TrainingResult] = []
+        for k in 0..<seeds {
+            let seed = options.seed + UInt64(k)
+            let folder = seeds > 1 ? (base as NSString).appendingPathComponent("seed-\(seed)") : base
+            results.append(try Self.trainOne(configuration: options.configuration(seed: seed), data: data, backend: backend,
+                                             folder: folder, resume: resume, prefix: seeds > 1 ? "[seed \(seed)] " : ""))
+        }
+        if seeds > 1 {
+            let summary = SeedSummary(label: "\(options.model) \(options.objective)", results: results)
+            print("")
+            print("Objective                 Error %             Compression")
+            print("\(summary.label.padding(toLength: 26, withPad: " ", startingAt: 0))\(summary.error.formatted(digits: 2).padding(toLength: 20, withPad: " ", startingAt: 0))\(summary.compression.formatted(digits: 0))")
+            print("(mean ± std over \(seeds) seeds, trim \(results[0].evaluation.trim))")
+        }
+    }
+
+    /// Trains (or resumes) one run into `folder` and prints its summary.
+    static func trainOne(configuration: TrainingConfiguration, data: DataSplit, backend: any Backend, folder: String,
+                         resume: Bool, prefix: String) throws -> TrainingResult {
+        let trainer = try Trainer(configuration: configuration, data: data, backend: backend, outputDirectory: folder)
+        let printer = ProgressPrinter(totalEpochs: configuration.epochs, batch: configuration.batch, prefix: prefix)
+        trainer.observer = printer
+        if resume, let path = trainer.checkpointPath, FileManager.default.fileExists(atPath: path) {
+            let checkpoint = try Checkpoint(contentsOf: path)
+            try trainer.resume(from: checkpoint, file: path)
+            printer.note("Resuming \(path) after epoch \(checkpoint.epoch).")
+        } else if resume {
+            printer.note("No checkpoint in \(folder) to resume; starting from the beginning.")
+        }
+        let result = try trainer.run()
+        printSummary(result.evaluation, prefix: prefix)
+        printer.note("Metrics, checkpoint and results are in \(folder)/.")
+        return result
+    }
+
+    static func printSummary(_ e: EvaluationResult, prefix: String) {
+        print(String(format: "%@test error %.2f%% after trimming (%@), compression %.1fx", prefix, e.errorPercent, e.trim, e.compression))
+        for layer in e.layers {
+            print(String(format: "%@  %-8@ kept %8d of %8d weights (%.2f%%)", prefix, layer.layer, layer.kept, layer.weights, 100 * layer.keptFraction))
+        }
+    }
+}
