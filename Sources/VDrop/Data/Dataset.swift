@@ -36,4 +36,10 @@ public struct DataSplit: Sendable {
     public let test: Dataset
     /// Where they came from, for reports.
     public let source: String
+
+    public init(train: Dataset, test: Dataset, source: String) {
+        self.train = train
+        self.test = test
+        self.source = source
+    }
 }

@@ -82,16 +82,33 @@ public final class Trainer {
         completedSteps = checkpoint.step
     }
 
-    /// Trains the remaining epochs; returns the final evaluation.
+    private var metrics: JSONLinesWriter?
+    private var trainingSeconds = 0.0
+    private var evaluation: EvaluationResult?
+
+    /// Trains the remaining epochs; returns the final evaluation and writes results.json.
     public func run() throws -> TrainingResult {
-        let metrics = try outputDirectory.map {
-            try JSONLinesWriter(path: ($0 as NSString).appendingPathComponent("metrics.jsonl"), truncate: completedEpochs == 0)
+        try runEpochs(upTo: configuration.epochs)
+        let final = try evaluation ?? Evaluator.evaluate(network: network, data: test, rule: trim)
+        let outcome = TrainingResult(configuration: configuration, backend: network.backend.name, dataSource: dataSource,
+                                     evaluation: final, epochs: completedEpochs, steps: completedSteps, trainingSeconds: trainingSeconds)
+        if let outputDirectory {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try writeAtomically(try encoder.encode(outcome), to: (outputDirectory as NSString).appendingPathComponent("results.json"))
         }
-        var trainingSeconds = 0.0
-        var evaluation: EvaluationResult?
+        return outcome
+    }
+
+    /// Trains until `last` epochs are complete (each ending with evaluation, metrics and checkpoint).
+    public func runEpochs(upTo last: Int) throws {
+        if metrics == nil, let outputDirectory {
+            metrics = try JSONLinesWriter(path: (outputDirectory as NSString).appendingPathComponent("metrics.jsonl"),
+                                          truncate: completedEpochs == 0)
+        }
         let stepsPerEpoch = schedule.stepsPerEpoch
         let batch = configuration.batch
-        while completedEpochs < configuration.epochs {
+        while completedEpochs < min(last, configuration.epochs) {
             let epoch = completedEpochs
             try train.setOrder(DeviceDataset.shuffledOrder(count: train.count, seed: configuration.seed, epoch: epoch))
             let started = Date()
@@ -139,14 +156,5 @@ public final class Trainer {
             }
             observer?.epochFinished(record)
         }
-        let final = try evaluation ?? Evaluator.evaluate(network: network, data: test, rule: trim)
-        let outcome = TrainingResult(configuration: configuration, backend: network.backend.name, dataSource: dataSource,
-                                     evaluation: final, epochs: completedEpochs, steps: completedSteps, trainingSeconds: trainingSeconds)
-        if let outputDirectory {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try writeAtomically(try encoder.encode(outcome), to: (outputDirectory as NSString).appendingPathComponent("results.json"))
-        }
-        return outcome
     }
 }
