@@ -15,6 +15,10 @@ public protocol BackendCore: AnyObject {
     /// New storage of `capacity` Float32 values, zeroed.
     func makeStorage(capacity: Int) throws -> TensorStorage
 
+    /// Bytes of storage this backend has made so far (never decreases): with every buffer
+    /// allocated when a network is built, the difference across a build is what it needs.
+    var allocatedBytes: Int { get }
+
     /// Copies `values` (exactly `tensor.count` of them) into `tensor`.
     func upload(_ values: [Float], to tensor: Tensor) throws
 

@@ -44,7 +44,12 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
         openblas_set_num_threads(Int32(threadCount))
     }
 
-    public func makeStorage(capacity: Int) throws -> TensorStorage { HostStorage(capacity: capacity) }
+    public private(set) var allocatedBytes = 0
+
+    public func makeStorage(capacity: Int) throws -> TensorStorage {
+        allocatedBytes += max(capacity, 1) * MemoryLayout<Float>.stride
+        return HostStorage(capacity: capacity)
+    }
 
     public func upload(_ values: [Float], to tensor: Tensor) throws {
         precondition(values.count == tensor.count, "upload of \(values.count) values into \(tensor)")

@@ -77,8 +77,11 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
         try queue.enqueue(kernel, global: global, local: local)
     }
 
+    public private(set) var allocatedBytes = 0
+
     public func makeStorage(capacity: Int) throws -> TensorStorage {
         let buffer = try Buffer(context: context, floats: max(capacity, 1))
+        allocatedBytes += buffer.byteCount
         try buffer.fill(0, count: max(capacity, 1), queue: queue)
         return DeviceStorage(buffer: buffer, capacity: capacity)
     }

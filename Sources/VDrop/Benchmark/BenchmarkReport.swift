@@ -1,0 +1,25 @@
+import Foundation
+
+/// Everything `vdrop bench` measured, as written to its JSON file.
+public struct BenchmarkReport: Codable, Sendable {
+    public var date: String
+    public var device: String
+    public var cpuThreads: Int
+    public var operations: [OperationMeasurement]
+    /// Whole training steps on the device (when there is one) and on the CPU backend.
+    public var deviceSteps: [StepMeasurement]
+    public var cpuSteps: [StepMeasurement]
+    /// Peak resident host memory of the benchmark process, in bytes.
+    public var peakHostBytes: Int
+
+    public init(date: String, device: String, cpuThreads: Int, operations: [OperationMeasurement],
+                deviceSteps: [StepMeasurement], cpuSteps: [StepMeasurement], peakHostBytes: Int) {
+        self.date = date
+        self.device = device
+        self.cpuThreads = cpuThreads
+        self.operations = operations
+        self.deviceSteps = deviceSteps
+        self.cpuSteps = cpuSteps
+        self.peakHostBytes = peakHostBytes
+    }
+}

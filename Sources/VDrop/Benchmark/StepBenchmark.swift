@@ -1,0 +1,54 @@
+/// The speed of whole training steps (forward, backward, regularizer, Adam) on one backend.
+public struct StepMeasurement: Codable, Equatable, Sendable {
+    public var model: String
+    public var objective: String
+    public var backend: String
+    public var batch: Int
+    /// Median over the samples of (sample time / steps per sample), in milliseconds.
+    public var msPerStep: Double
+    /// The fastest sample's time per step.
+    public var minMsPerStep: Double
+    public var imagesPerSecond: Double
+    /// Kernels and library launches enqueued per step (OpenCL only).
+    public var kernelsPerStep: Double?
+    /// Bytes of storage the network allocated when it was built: parameters, gradients,
+    /// Adam's moments, activations and workspaces (not the data set, not CLBlast's own).
+    public var networkBytes: Int
+    public var samples: Int
+    public var stepsPerSample: Int
+}
+
+public enum StepBenchmark {
+    /// Builds `model` for `batch` on `backend`, fills it with random data (kept on the device, as
+    /// the PyTorch peer does), warms up, then times `samples` runs of `stepsPerSample` steps each,
+    /// each run ending with a wait for the device.
+    public static func measure(model: ModelKind, objective: Objective, batch: Int, backend: any Backend,
+                               samples: Int = 20, stepsPerSample: Int = 5, warmupSteps: Int = 5) throws -> StepMeasurement {
+        let before = backend.allocatedBytes
+        let network = try Network(model: model, batch: batch, backend: backend)
+        let networkBytes = backend.allocatedBytes - before
+        try network.initializeParameters(seed: 1)
+        let key = NoiseKey(seed: 99, step: 0, stream: 0x8E7C)
+        try backend.upload((0..<network.input.count).map { Philox.uniform(key.word($0)) }, to: network.input)
+        try backend.upload((0..<batch).map { Float($0 % network.classes) }, to: network.labels)
+        var step = 0
+        func run(_ count: Int) throws {
+            for _ in 0..<count {
+                let settings = StepSettings(objective: objective, seed: 1, step: step, datasetSize: 60_000, learningRate: 1e-3,
+                                            regularizerWeight: 1, logSigma2Max: nil)
+                try network.trainStep(settings, recordLoss: false)
+                step += 1
+            }
+            try backend.synchronize()
+        }
+        try run(warmupSteps)
+        let launchesBefore = (backend as? OpenCLBackend)?.kernelsEnqueued
+        let times = try Stopwatch.measure(warmup: 0, samples: samples) { try run(stepsPerSample) }
+        let kernels = (backend as? OpenCLBackend).map { Double($0.kernelsEnqueued - (launchesBefore ?? 0)) / Double(samples * stepsPerSample) }
+        let perStep = Stopwatch.median(times) / Double(stepsPerSample)
+        return StepMeasurement(model: model.rawValue, objective: objective.description, backend: backend.name, batch: batch,
+                               msPerStep: perStep * 1e3, minMsPerStep: times[0] / Double(stepsPerSample) * 1e3,
+                               imagesPerSecond: Double(batch) / perStep, kernelsPerStep: kernels,
+                               networkBytes: networkBytes, samples: samples, stepsPerSample: stepsPerSample)
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import VDrop
+
+/// `vdrop bench`: operations and whole training steps, device against the CPU backend.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time every operation and the whole training step of each model on the device and on the CPU backend.",
+        discussion: "Prints median times over at least 20 runs after a warm-up, GFLOP/s or GB/s, the device's speed-up, kernels per step, the memory each network allocates and the peak host memory; --json writes the same as JSON."
+    )
+
+    @Option(parsing: .upToNextOption, help: "Models to measure: lenet300, lenet5, vgglike (comma- or space-separated).")
+    var models: [String] = ["lenet300,lenet5,vgglike"]
+
+    @Option(parsing: .upToNextOption, help: "Objectives of the step benchmark (comma- or space-separated).")
+    var objectives: [String] = ["svdo,ard"]
+
+    @Option(help: "Samples per step.")
+    var batch: Int = 100
+
+    @Option(help: "Timed samples per measurement (at least 20 for the published numbers).")
+    var samples: Int = 20
+
+    @Flag(help: "Skip the per-operation table.")
+    var skipOperations = false
+
+    @Flag(help: "Skip the CPU backend's step timings (they take minutes for vgglike).")
+    var skipCPUSteps = false
+
+    @Option(help: "Also write the measurements to this JSON file.")
+    var json: String?
+
+    @OptionGroup var device: DeviceOptions
+
+    var modelKinds: [ModelKind] { models.flatMap { $0.split(separator: ",") }.compactMap { ModelKind(rawValue: String($0)) } }
+    var objectiveList: [Objective] {
+        objectives.flatMap { $0.split(separator: ",") }.compactMap { name -> Objective? in
+            var c = TrainingConfiguration()
+            c.objective = String(name)
+            return try? c.resolvedObjective()
+        }
+    }
+
+    func validate() throws {
+        let names = models.flatMap { $0.split(separator: ",") }
+        guard !names.isEmpty, names.count == modelKinds.count else {
+            throw ValidationError("--models takes lenet300, lenet5 and vgglike, separated by commas.")
+        }
+        guard objectives.flatMap({ $0.split(separator: ",") }).count == objectiveList.count, !objectiveList.isEmpty else {
+            throw ValidationError("--objectives takes ard, svdo, gamma, gaussian and none, separated by commas.")
+        }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
+        guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
+    }
+
+    func run() throws {
+        let cpu = CPUBackend()
+        let chosen = try BackendFactory.make(device.choice)
+        let deviceBackend: (any Backend)? = chosen is CPUBackend ? nil : chosen
+        print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads), batch \(batch), \(samples) samples")
+
+        var operations: [OperationMeasurement] = []
+        if !skipOperations {
+            operations = try OperationBenchmark.measure(models: modelKinds, batch: batch, cpu: cpu, device: deviceBackend, samples: samples)
+            print("")
+            print(pad("operation", 26) + pad("shape", 30) + pad("cpu ms", 10) + pad("device ms", 11) + pad("cpu rate", 18) + pad("device rate", 18) + "speed-up")
+            for m in operations {
+                print(pad(m.operation, 26) + pad(m.shape, 30) + pad(String(format: "%.3f", m.cpuMs), 10)
+                      + pad(m.deviceMs.map { String(format: "%.3f", $0) } ?? "-", 11)
+                      + pad(String(format: "%.1f %@", m.cpuRate, m.rateUnit), 18)
+                      + pad(m.deviceRate.map { String(format: "%.1f %@", $0, m.rateUnit) } ?? "-", 18)
+                      + (m.speedup.map { String(format: "%.1fx", $0) } ?? "-"))
+            }
+        }
+
+        var deviceSteps: [StepMeasurement] = []
+        var cpuSteps: [StepMeasurement] = []
+        print("")
+        print(pad("model", 10) + pad("objective", 26) + pad("backend", 34) + pad("ms/step", 10) + pad("images/s", 11) + pad("kernels/step", 14) + "network memory")
+        for model in modelKinds {
+            for objective in objectiveList {
+                if let deviceBackend {
+                    let m = try StepBenchmark.measure(model: model, objective: objective, batch: batch, backend: deviceBackend, samples: samples)
+                    deviceSteps.append(m)
+                    printStep(m)
+                }
+                if !skipCPUSteps {
+                    // vgglike takes seconds per step on a few cores: fewer samples keep the run bounded.
+                    let cpuSamples = model == .vgglike ? min(samples, 3) : samples
+                    let m = try StepBenchmark.measure(model: model, objective: objective, batch: batch, backend: cpu,
+                                                      samples: cpuSamples, stepsPerSample: model == .vgglike ? 1 : 5,
+                                                      warmupSteps: model == .vgglike ? 1 : 5)
+                    cpuSteps.append(m)
+                    printStep(m)
+                }
+            }
+        }
+        let peak = Stopwatch.peakResidentBytes()
+        print("")
+        print(String(format: "peak host memory %.1f MiB", Double(peak) / 1_048_576))
+        if let json {
+            let report = BenchmarkReport(date: ISO8601DateFormatter().string(from: Date()), device: deviceBackend?.name ?? "none",
+                                         cpuThreads: cpu.threadCount, operations: operations, deviceSteps: deviceSteps,
+                                         cpuSteps: cpuSteps, peakHostBytes: peak)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try writeAtomically(try encoder.encode(report), to: json)
+            print("wrote \(json)")
+        }
+    }
+
+    private func printStep(_ m: StepMeasurement) {
+        print(pad(m.model, 10) + pad(m.objective, 26) + pad(m.backend, 34) + pad(String(format: "%.3f", m.msPerStep), 10)
+              + pad(String(format: "%.0f", m.imagesPerSecond), 11) + pad(m.kernelsPerStep.map { String(format: "%.0f", $0) } ?? "-", 14)
+              + String(format: "%.1f MiB", Double(m.networkBytes) / 1_048_576))
+        fflush(stdout)
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
+    }
+}
