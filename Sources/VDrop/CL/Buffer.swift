@@ -18,7 +18,7 @@ public final class Buffer: @unchecked Sendable {
     public init(context: Context, byteCount: Int) throws {
         precondition(byteCount > 0, "a buffer holds at least one byte")
         if UInt64(byteCount) > context.device.maxAllocation {
-            throw DeviceMemoryError(requested: UInt64(byteCount), device: context.device)
+            throw DeviceMemoryError(requested: UInt64(byteCount), alreadyAllocated: nil, device: context.device)
         }
         var status: cl_int = 0
         guard let mem = clCreateBuffer(context.handle, cl_mem_flags(CL_MEM_READ_WRITE), byteCount, nil, &status) else {
@@ -91,10 +91,17 @@ public final class Buffer: @unchecked Sendable {
 /// A request for more device memory than the device can give in one allocation.
 public struct DeviceMemoryError: Error, CustomStringConvertible {
     public let requested: UInt64
+    /// Bytes already allocated when the request would exceed the device's global memory; nil
+    /// when the request alone exceeds the largest single allocation.
+    public let alreadyAllocated: UInt64?
     public let device: Device
 
     public var description: String {
         let mib = { (bytes: UInt64) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
+        if let alreadyAllocated {
+            return "The device \(device.name) has \(mib(device.globalMemory)) of memory; \(mib(alreadyAllocated)) are allocated and "
+                + "\(mib(requested)) more do not fit. Use a smaller --batch or a device with more memory."
+        }
         return "The device \(device.name) cannot allocate \(mib(requested)) in one buffer (its limit is \(mib(device.maxAllocation)), "
             + "global memory \(mib(device.globalMemory))). Use a smaller --batch or a device with more memory."
     }

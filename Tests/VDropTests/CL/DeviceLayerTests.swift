@@ -119,3 +119,29 @@ func residentBytes() -> Int {
     let fields = text.split(separator: " ")
     return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
 }
+
+final class DeviceMemoryTests: XCTestCase {
+    /// Asking for more than the device has is a sentence naming the device and what to do, not a crash.
+    func testTooMuchMemoryIsAClearError() throws {
+        let backend = try TestBackends.openCL()
+        let tooMany = Int(backend.device.globalMemory / 4) + 1
+        XCTAssertThrowsError(try backend.allocate([tooMany])) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains(backend.device.name) && text.contains("--batch"), text)
+        }
+    }
+}
+
+extension DeviceMemoryTests {
+    /// Freed storage no longer counts against the device's memory.
+    func testFreedStorageIsNotCounted() throws {
+        let backend = try TestBackends.openCL()
+        let before = backend.liveBytes
+        do {
+            let tensor = try backend.allocate([1 << 20])
+            XCTAssertEqual(backend.liveBytes, before + 4 << 20)
+            _ = tensor
+        }
+        XCTAssertEqual(backend.liveBytes, before)
+    }
+}

@@ -5,11 +5,21 @@ import Foundation
 public final class DeviceStorage: TensorStorage, @unchecked Sendable {
     public let capacity: Int
     public let buffer: Buffer
+    private let ledger: DeviceMemoryLedger
 
-    init(buffer: Buffer, capacity: Int) {
+    init(buffer: Buffer, capacity: Int, ledger: DeviceMemoryLedger) {
         self.buffer = buffer
         self.capacity = capacity
+        self.ledger = ledger
+        ledger.liveBytes += buffer.byteCount
     }
+
+    deinit { ledger.liveBytes -= buffer.byteCount }
+}
+
+/// Bytes of device storage alive now, shared by a backend and its storages.
+final class DeviceMemoryLedger: @unchecked Sendable {
+    var liveBytes = 0
 }
 
 extension Tensor {
@@ -78,12 +88,21 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
     }
 
     public private(set) var allocatedBytes = 0
+    private let ledger = DeviceMemoryLedger()
+
+    /// Bytes of this backend's storage alive now.
+    public var liveBytes: Int { ledger.liveBytes }
 
     public func makeStorage(capacity: Int) throws -> TensorStorage {
+        let bytes = UInt64(max(capacity, 1) * MemoryLayout<Float>.stride)
+        // Drivers allocate lazily, so an over-full device would fail later, mid-step; say it now.
+        if UInt64(ledger.liveBytes) + bytes > device.globalMemory {
+            throw DeviceMemoryError(requested: bytes, alreadyAllocated: UInt64(ledger.liveBytes), device: device)
+        }
         let buffer = try Buffer(context: context, floats: max(capacity, 1))
         allocatedBytes += buffer.byteCount
         try buffer.fill(0, count: max(capacity, 1), queue: queue)
-        return DeviceStorage(buffer: buffer, capacity: capacity)
+        return DeviceStorage(buffer: buffer, capacity: capacity, ledger: ledger)
     }
 
     public func upload(_ values: [Float], to tensor: Tensor) throws {
