@@ -30,6 +30,8 @@ public struct StepLoss: Equatable, Sendable {
     /// N·mean over the batch of the cross-entropy.
     public var dataTerm: Double
     /// Σ_weights R at the step's parameters (before its update), without the weight β_t·s.
+    /// For `gamma` with b > 0 it includes the constant: Σ (R − C), so that −regularizer is the
+    /// paper's Σ [½ log(σ²/(σ²+θ²+2b)^(2a−1)) + C] exactly.
     public var regularizer: Double
     /// Wrong predictions in the batch.
     public var errors: Int
@@ -74,7 +76,10 @@ extension Network {
     public func readLoss(settings: StepSettings) throws -> StepLoss {
         let values = try backend.download(scalars)
         let dataTerm = Double(values[0]) * Double(settings.datasetSize) / Double(batch)
-        let regularizer = Double(values[2])
+        var regularizer = Double(values[2])
+        if case .gamma(let a, let b) = settings.objective, let c = Regularizer.gammaConstant(a: Double(a), b: Double(b)) {
+            regularizer -= Double(arena.weightCount) * c
+        }
         return StepLoss(dataTerm: dataTerm, regularizer: regularizer, errors: batch - Int(values[1].rounded()),
                         total: dataTerm + Double(settings.regularizerWeight) * regularizer)
     }
