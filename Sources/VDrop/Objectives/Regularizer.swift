@@ -69,17 +69,19 @@ public struct Regularizer: Equatable, Sendable {
         switch kind {
         case .zero: return (0, 0)
         case .ard, .gamma:
-            let r = Self.logRatio(c: 2 * a - 1, twoB: 2 * b, theta: theta, logSigma2: logSigma2)
+            let r = Self.logRatio(c: 2 * a - 1, twoB: 2 * b, theta: theta, logSigma2: logSigma2, includeValue: false)
             return (r.dTheta, r.dLogSigma2)
         case .svdo:
-            let r = Self.svdo(theta: theta, logSigma2: logSigma2)
+            let r = Self.svdo(theta: theta, logSigma2: logSigma2, includeValue: false)
             return (r.dTheta, r.dLogSigma2)
         }
     }
 
     /// R = ½c·log(σ²+θ²+2b) − ½ℓ and its gradient, in the cancellation-free form of the type's comment.
     @inline(__always)
-    static func logRatio(c: Float, twoB: Float, theta: Float, logSigma2: Float)
+    /// `includeValue: false` skips the logarithm (value 0) where only the gradient is wanted:
+    /// it is most of the cost in the optimizer's pass over every weight.
+    static func logRatio(c: Float, twoB: Float, theta: Float, logSigma2: Float, includeValue: Bool = true)
         -> (value: Float, dTheta: Float, dLogSigma2: Float) {
         let y = theta * theta + twoB
         let inverseSigma2 = exp(-logSigma2)
@@ -87,12 +89,12 @@ public struct Regularizer: Equatable, Sendable {
         // Also false for r = NaN, i.e. y = 0 with σ² below Float's range.
         if r < largeRatio {
             let onePlusR = 1 + r
-            return (0.5 * (c - 1) * logSigma2 + 0.5 * c * log1p(r),
+            return (includeValue ? 0.5 * (c - 1) * logSigma2 + 0.5 * c * log1p(r) : 0,
                     c * theta * inverseSigma2 / onePlusR,
                     0.5 * (c - 1) - 0.5 * c * r / onePlusR)
         }
         if y > 0 {
-            return (0.5 * c * log(y) - 0.5 * logSigma2, c * theta / y, -0.5)
+            return (includeValue ? 0.5 * c * log(y) - 0.5 * logSigma2 : 0, c * theta / y, -0.5)
         }
         return (0.5 * (c - 1) * logSigma2, 0, 0.5 * (c - 1))
     }
@@ -100,7 +102,7 @@ public struct Regularizer: Equatable, Sendable {
     /// The svdo regularizer through λ = clamp(ℓ − log(θ²+10⁻¹⁶), −10, 10):
     /// ∂R/∂λ = −k1·k3·s(1−s) − ½·sigm(−λ) with s = sigm(k2+k3·λ), 1−s = sigm(−(k2+k3·λ)); ∂λ/∂ℓ = 1, ∂λ/∂θ = −2θ/(θ²+10⁻¹⁶).
     @inline(__always)
-    static func svdo(theta: Float, logSigma2: Float) -> (value: Float, dTheta: Float, dLogSigma2: Float) {
+    static func svdo(theta: Float, logSigma2: Float, includeValue: Bool = true) -> (value: Float, dTheta: Float, dLogSigma2: Float) {
         let thetaSquaredPlus = theta * theta + logAlphaEpsilon
         let unclamped = logSigma2 - log(thetaSquaredPlus)
         let logAlpha = min(max(unclamped, svdoLogAlphaRange.lowerBound), svdoLogAlphaRange.upperBound)
@@ -110,7 +112,7 @@ public struct Regularizer: Equatable, Sendable {
         let oneMinusS = expMinusZ / (1 + expMinusZ)
         // −(k1·s − ½·softplus(−λ) − k1) rearranged as k1·(1−s) + ½·softplus(−λ), which keeps
         // its digits where s → 1; softplus(−λ) = log1p(e^(−λ)), free of overflow for |λ| ≤ 10.
-        let value = k1 * oneMinusS + 0.5 * log1p(exp(-logAlpha))
+        let value = includeValue ? k1 * oneMinusS + 0.5 * log1p(exp(-logAlpha)) : 0
         guard svdoLogAlphaRange.contains(unclamped) else { return (value, 0, 0) }
         let dLogAlpha = -k1 * k3 * s * oneMinusS - 0.5 / (1 + exp(logAlpha))
         return (value, dLogAlpha * (-2 * theta / thetaSquaredPlus), dLogAlpha)

@@ -108,23 +108,22 @@ extension CPUBackend: LRTLayerOperations {
         let mean = workspace.mean.hostPointer, variance = workspace.variance.hostPointer
         let bias = weights.bias.hostPointer, out = output.hostPointer, noiseScale = workspace.noiseScale.hostPointer
         let plane = g.outPlane, channels = g.outChannels
-        parallelFor(output.count, grain: 4096) { range in
-            // i = (b·O + o)·plane + s reads the GEMM results at [o, b·plane + s].
-            @inline(__always) func gemmIndex(_ i: Int) -> (Int, Int) {
-                let s = i % plane, bo = i / plane, o = bo % channels, b = bo / channels
-                return (o, o * positions + b * plane + s)
-            }
-            if withNoise {
-                forEachNormal(key, range) { i, eps in
-                    let (o, j) = gemmIndex(i)
-                    let r = (variance[j] + 1e-8).squareRoot()
-                    out[i] = mean[j] + bias[o] + r * eps
-                    noiseScale[i] = eps / (2 * r)
-                }
-            } else {
-                for i in range {
-                    let (o, j) = gemmIndex(i)
-                    out[i] = mean[j] + bias[o]
+        // One item per output row (image b, channel o): contiguous in the NCHW output and in the
+        // GEMM result [o, b·plane + s], so no index arithmetic per element.
+        parallelFor(g.batch * channels, grain: max(1, 4096 / max(plane, 1))) { range in
+            for bo in range {
+                let b = bo / channels, o = bo % channels
+                let row = bo * plane, source = o * positions + b * plane
+                let m = mean + source, v = variance + source, shift = bias[o]
+                if withNoise {
+                    forEachNormal(key, row..<(row + plane)) { i, eps in
+                        let s = i - row
+                        let r = (v[s] + 1e-8).squareRoot()
+                        out[i] = m[s] + shift + r * eps
+                        noiseScale[i] = eps / (2 * r)
+                    }
+                } else {
+                    for s in 0..<plane { out[row + s] = m[s] + shift }
                 }
             }
         }
@@ -214,30 +213,44 @@ extension CPUBackend: LRTLayerOperations {
     }
 
     /// ∂L/∂x[b, c, y, x] = Σ columns[p, n] + 2x·Σ columnsVariance[p, n] over the windows covering the pixel.
+    ///
+    /// One item per input plane (b, c), which it owns, so the sums can be scattered: for each kernel
+    /// offset the item reads a contiguous stretch of the column rows, cache-friendly unlike a gather.
     private func col2im(input x: UnsafeMutablePointer<Float>, _ g: ConvGeometry, columns: UnsafeMutablePointer<Float>,
                         columnsVariance: UnsafeMutablePointer<Float>?, gradInput: UnsafeMutablePointer<Float>) {
         let k = g.kernelSize, pad = g.padding, h = g.height, w = g.width
         let outH = g.outHeight, outW = g.outWidth, plane = g.outPlane, positions = g.batch * plane
         parallelFor(g.batch * g.inChannels, grain: max(1, 4096 / max(h * w * k * k, 1))) { range in
+            // Σ of the variance columns for one plane, before it is multiplied by 2x.
+            let varianceSums = UnsafeMutablePointer<Float>.allocate(capacity: h * w)
+            defer { varianceSums.deallocate() }
             for bc in range {
                 let b = bc / g.inChannels, c = bc % g.inChannels
-                for py in 0..<h {
-                    for px in 0..<w {
-                        var a: Float = 0, s: Float = 0
-                        for ky in 0..<k {
-                            let oy = py + pad - ky
-                            if oy < 0 || oy >= outH { continue }
-                            for kx in 0..<k {
-                                let ox = px + pad - kx
-                                if ox < 0 || ox >= outW { continue }
-                                let j = ((c * k + ky) * k + kx) * positions + b * plane + oy * outW + ox
-                                a += columns[j]
-                                if let columnsVariance { s += columnsVariance[j] }
+                let target = gradInput + bc * h * w
+                target.update(repeating: 0, count: h * w)
+                varianceSums.update(repeating: 0, count: h * w)
+                for ky in 0..<k {
+                    // Output rows whose window row ky lands inside the image.
+                    let oyStart = max(0, pad - ky), oyEnd = min(outH, h + pad - ky)
+                    for kx in 0..<k {
+                        let oxStart = max(0, pad - kx), oxEnd = min(outW, w + pad - kx)
+                        if oyStart >= oyEnd || oxStart >= oxEnd { continue }
+                        let columnRow = ((c * k + ky) * k + kx) * positions + b * plane
+                        for oy in oyStart..<oyEnd {
+                            let source = columnRow + oy * outW
+                            let pixel = (oy + ky - pad) * w + kx - pad
+                            let a = columns + source, t = target + pixel
+                            for ox in oxStart..<oxEnd { t[ox] += a[ox] }
+                            if let columnsVariance {
+                                let v = columnsVariance + source, s = varianceSums + pixel
+                                for ox in oxStart..<oxEnd { s[ox] += v[ox] }
                             }
                         }
-                        let i = (bc * h + py) * w + px
-                        gradInput[i] = columnsVariance == nil ? a : a + 2 * x[i] * s
                     }
+                }
+                if columnsVariance != nil {
+                    let image = x + bc * h * w
+                    for i in 0..<(h * w) { target[i] += 2 * image[i] * varianceSums[i] }
                 }
             }
         }
@@ -252,16 +265,18 @@ extension CPUBackend: LRTLayerOperations {
     }
 }
 
-/// Calls `body(i, ε_i)` for each i in `range`, drawing one Philox block per four elements.
+/// Calls `body(i, ε_i)` for each i in `range`, the normals drawn 64 at a time by
+/// ``NoiseKey/fillNormals(_:start:count:)`` (four Philox blocks per SIMD pass).
 @inline(__always)
 private func forEachNormal(_ key: NoiseKey, _ range: Range<Int>, _ body: (Int, Float) -> Void) {
-    var i = range.lowerBound
-    while i < range.upperBound {
-        let z = Philox.normals(key.block(group: UInt32(truncatingIfNeeded: i >> 2)))
-        let end = min((i | 3) + 1, range.upperBound)
-        while i < end {
-            body(i, z[i & 3])
-            i += 1
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { normals in
+        guard let buffer = normals.baseAddress else { return }
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let count = min(64, range.upperBound - i)
+            key.fillNormals(buffer, start: i, count: count)
+            for j in 0..<count { body(i + j, buffer[j]) }
+            i += count
         }
     }
 }

@@ -41,7 +41,9 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
 
     public init(threads: Int? = nil) {
         threadCount = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        openblas_set_num_threads(Int32(threadCount))
+        // OpenBLAS's own threads spin (sched_yield) between calls and fight the loops' threads
+        // for the cores; ``gemm`` splits large products over this backend's threads instead.
+        openblas_set_num_threads(1)
     }
 
     public private(set) var allocatedBytes = 0
@@ -82,11 +84,32 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
             for i in 0..<(m * n) { p[i] *= beta }
             return
         }
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha,
-                    a.hostPointer, Int32(transposeA ? m : k),
-                    b.hostPointer, Int32(transposeB ? k : n),
-                    beta, c.hostPointer, Int32(n))
+        let a = a.hostPointer, b = b.hostPointer, c = c.hostPointer
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        // Rows i ..< i+rows of C come from rows of op(A): row i of op(A) starts at a + i·lda,
+        // or for Aᵀ at column i of A. Columns j ..< j+cols come likewise from op(B).
+        func rowsOf(_ start: Int, _ rows: Int) {
+            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                        Int32(rows), Int32(n), Int32(k), alpha, a + (transposeA ? start : start * lda), Int32(lda),
+                        b, Int32(ldb), beta, c + start * n, Int32(n))
+        }
+        func columnsOf(_ start: Int, _ columns: Int) {
+            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                        Int32(m), Int32(columns), Int32(k), alpha, a, Int32(lda),
+                        b + (transposeB ? start * ldb : start), Int32(ldb), beta, c + start, Int32(n))
+        }
+        // Small products stay on one thread; large ones split along C's longer side into one
+        // slab per thread (slabs of whole 16-wide tiles, so each keeps OpenBLAS's fast path).
+        let slabs = m * n * k < 1 << 20 ? 1 : threadCount
+        if slabs == 1 { rowsOf(0, m); return }
+        let splitRows = m >= n
+        let length = splitRows ? m : n
+        let slab = max(16, (length + slabs - 1) / slabs + 15) / 16 * 16
+        let count = (length + slab - 1) / slab
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            let start = index * slab, size = min(slab, length - start)
+            if splitRows { rowsOf(start, size) } else { columnsOf(start, size) }
+        }
     }
 
     public func synchronize() throws {}
