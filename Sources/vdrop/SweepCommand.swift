@@ -29,8 +29,8 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let model = ModelKind(rawValue: options.model) ?? .lenet5
-        let data = try DataSource.load(directory: options.data, model: model)
         let backend = try BackendFactory.make(options.device.choice)
+        let data = try DataSource.load(directory: options.data, model: model)
         let base = out ?? "runs/sweep-\(options.model)"
         print("vdrop sweep: \(options.model), gamma with b = \(options.gammaB), a in \(parsedA), \(seeds) seed(s), on \(backend.name)")
         var rows: [(Float, SeedSummary)] = []
@@ -49,7 +49,7 @@ struct SweepCommand: ParsableCommand {
         print("")
         print("a        Error %             Compression")
         for (a, summary) in rows {
-            print("\(String(format: "%.3f", a).padding(toLength: 9, withPad: " ", startingAt: 0))\(summary.error.formatted(digits: 2).padding(toLength: 20, withPad: " ", startingAt: 0))\(summary.compression.formatted(digits: 0))")
+            print("\(String(format: "%.3f", a).padding(toLength: 9, withPad: " ", startingAt: 0))\(summary.error.formatted(digits: 2).padding(toLength: 20, withPad: " ", startingAt: 0))\(summary.compression.formatted(digits: 1))")
         }
         print("(gamma hyperprior, b = \(options.gammaB); mean ± std over \(seeds) seed(s))")
     }

@@ -30,8 +30,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let model = ModelKind(rawValue: options.model) ?? .lenet5
-        let data = try DataSource.load(directory: options.data, model: model)
         let backend = try BackendFactory.make(options.device.choice)
+        let data = try DataSource.load(directory: options.data, model: model)
         let base = out ?? "runs/\(options.model)-\(options.objective)"
         print("vdrop train: \(options.model), objective \(options.objective), on \(backend.name); data \(data.source) (\(data.train.count) train, \(data.test.count) test)")
         var results: [TrainingResult] = []
@@ -45,7 +45,7 @@ struct TrainCommand: ParsableCommand {
             let summary = SeedSummary(label: "\(options.model) \(options.objective)", results: results)
             print("")
             print("Objective                 Error %             Compression")
-            print("\(summary.label.padding(toLength: 26, withPad: " ", startingAt: 0))\(summary.error.formatted(digits: 2).padding(toLength: 20, withPad: " ", startingAt: 0))\(summary.compression.formatted(digits: 0))")
+            print("\(summary.label.padding(toLength: 26, withPad: " ", startingAt: 0))\(summary.error.formatted(digits: 2).padding(toLength: 20, withPad: " ", startingAt: 0))\(summary.compression.formatted(digits: 1))")
             print("(mean ± std over \(seeds) seeds, trim \(results[0].evaluation.trim))")
         }
     }
