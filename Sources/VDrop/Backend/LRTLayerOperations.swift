@@ -78,6 +78,25 @@ public struct ConvGeometry: Equatable, Sendable {
     public var weightShape: [Int] { [outChannels, inChannels, kernelSize, kernelSize] }
 }
 
+/// The large buffers of a network's conv layers, which run one at a time and so can share them:
+/// the unfolded input and its square, and the two GEMM results, each sized for the largest layer.
+public struct ConvScratch {
+    public let columns: Tensor
+    public let columnsSquared: Tensor
+    public let mean: Tensor
+    public let variance: Tensor
+
+    /// Scratch big enough for every geometry in `geometries`.
+    public init(backend: BackendCore, geometries: [ConvGeometry]) throws {
+        let columnCount = geometries.map { $0.patchSize * $0.batch * $0.outPlane }.max() ?? 1
+        let rowCount = geometries.map { $0.outChannels * $0.batch * $0.outPlane }.max() ?? 1
+        columns = try backend.allocate([columnCount])
+        columnsSquared = try backend.allocate([columnCount])
+        mean = try backend.allocate([rowCount])
+        variance = try backend.allocate([rowCount])
+    }
+}
+
 /// Buffers a conv layer keeps between its forward and backward pass, allocated once.
 /// The layout is the backend's own business; both backends size them from here.
 public struct ConvWorkspace {
@@ -90,9 +109,13 @@ public struct ConvWorkspace {
     /// Backward reuses both as scratch (∂L/∂out and gv in this row order).
     public let mean: Tensor
     public let variance: Tensor
-    /// ε / (2√(v_out + 1e-8)) in the output's NCHW layout.
+    /// ε / (2√(v_out + 1e-8)) in the output's NCHW layout; always the layer's own.
     public let noiseScale: Tensor
+    /// True when the four buffers above are a ``ConvScratch`` other layers use between this
+    /// layer's forward and backward: backward must unfold its input again first.
+    public let sharesColumns: Bool
 
+    /// A workspace of the layer's own.
     public init(backend: BackendCore, geometry g: ConvGeometry) throws {
         let positions = g.batch * g.outPlane
         columns = try backend.allocate([g.patchSize, positions])
@@ -100,6 +123,18 @@ public struct ConvWorkspace {
         mean = try backend.allocate([g.outChannels, positions])
         variance = try backend.allocate([g.outChannels, positions])
         noiseScale = try backend.allocate(g.outputShape)
+        sharesColumns = false
+    }
+
+    /// A workspace whose large buffers are views of `scratch`, shared with other layers.
+    public init(backend: BackendCore, geometry g: ConvGeometry, sharing scratch: ConvScratch) throws {
+        let positions = g.batch * g.outPlane
+        columns = scratch.columns.slice(from: 0, shape: [g.patchSize, positions])
+        columnsSquared = scratch.columnsSquared.slice(from: 0, shape: [g.patchSize, positions])
+        mean = scratch.mean.slice(from: 0, shape: [g.outChannels, positions])
+        variance = scratch.variance.slice(from: 0, shape: [g.outChannels, positions])
+        noiseScale = try backend.allocate(g.outputShape)
+        sharesColumns = true
     }
 }
 

@@ -14,7 +14,7 @@ public final class ConvLayer: WeightLayer {
     let workspace: ConvWorkspace
 
     init(name: String, backend: any Backend, geometry: ConvGeometry, stream: UInt32,
-         weightRange: Range<Int>, biasRange: Range<Int>, views: ParameterViews) throws {
+         weightRange: Range<Int>, biasRange: Range<Int>, views: ParameterViews, scratch: ConvScratch?) throws {
         self.name = name
         self.backend = backend
         self.geometry = geometry
@@ -28,7 +28,8 @@ public final class ConvLayer: WeightLayer {
         gradients = LRTGradients(theta: views.theta(weightRange, shape: shape, in: arena.gradients),
                                  variance: views.logSigma2(weightRange, shape: shape, in: arena.gradients),
                                  bias: views.plain(biasRange, shape: [geometry.outChannels], in: arena.gradients))
-        workspace = try ConvWorkspace(backend: backend, geometry: geometry)
+        workspace = try scratch.map { try ConvWorkspace(backend: backend, geometry: geometry, sharing: $0) }
+            ?? ConvWorkspace(backend: backend, geometry: geometry)
     }
 
     public func forward(_ input: Tensor, output: Tensor, mode: ForwardMode) throws {

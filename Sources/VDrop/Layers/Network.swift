@@ -11,9 +11,12 @@ public final class Network {
     public let arena: ParameterArena
     /// BatchNorm running means and variances of every BatchNorm layer (not trained).
     public let state: Tensor
-    /// activations[0] is the input batch; activations[i+1] is layer i's output.
+    /// activations[0] is the input batch; activations[i+1] is layer i's output. A ReLU works
+    /// in place (its output is its input's tensor): no layer before a ReLU needs its own
+    /// output in backward, and the ReLU's backward needs only its output.
     public let activations: [Tensor]
-    /// gradients[i] is ∂L/∂activations[i] (gradients[0] unused: nothing needs ∂L/∂input).
+    /// activationGradients[i] is ∂L/∂activations[i]. Backward needs only two at a time, so
+    /// they alternate between two buffers of the largest size.
     let activationGradients: [Tensor]
     /// Class indices of the batch, as Float.
     public let labels: Tensor
@@ -78,6 +81,14 @@ public final class Network {
         arena = try ParameterArena(backend: backend, weightCount: layout.weightCount, plainCount: layout.plainCount)
         state = try backend.allocate([max(stateCount, 1)])
         let views = ParameterViews(arena: arena)
+        var geometries: [ConvGeometry] = []
+        for case .conv(let geometry, _, _) in planned { geometries.append(geometry) }
+        // Conv layers run one at a time, so their unfolded inputs and GEMM results can share one
+        // scratch, at the price of unfolding each input again in backward. Worth it when the
+        // buffers are large (VGG-like: 2.8 GiB → 1.4 GiB at batch 100); small nets keep their own.
+        let ownScratchFloats = geometries.reduce(0) { $0 + 2 * ($1.patchSize + $1.outChannels) * $1.batch * $1.outPlane }
+        let convScratch = ownScratchFloats * 4 > Self.sharedScratchThreshold
+            ? try ConvScratch(backend: backend, geometries: geometries) : nil
         var layers: [Layer] = []
         var weightLayers: [WeightLayer] = []
         var normCount = 0
@@ -93,7 +104,7 @@ public final class Network {
             case .conv(let geometry, let weights, let bias):
                 let layer = try ConvLayer(name: "conv\(weightLayers.count + 1) \(geometry.inChannels)→\(geometry.outChannels)@\(geometry.kernelSize)×\(geometry.kernelSize)",
                                           backend: backend, geometry: geometry, stream: UInt32(weightLayers.count),
-                                          weightRange: weights, biasRange: bias, views: views)
+                                          weightRange: weights, biasRange: bias, views: views, scratch: convScratch)
                 weightLayers.append(layer)
                 layers.append(layer)
             case .relu:
@@ -111,13 +122,22 @@ public final class Network {
         }
         self.layers = layers
         self.weightLayers = weightLayers
-        activations = try shapes.map { try backend.allocate($0) }
-        activationGradients = try shapes.map { try backend.allocate($0) }
+        var activations = [try backend.allocate(shapes[0])]
+        for (index, layer) in layers.enumerated() {
+            activations.append(layer is ReLULayer ? activations[index] : try backend.allocate(shapes[index + 1]))
+        }
+        self.activations = activations
+        let largest = shapes.map { $0.reduce(1, *) }.max() ?? 1
+        let gradientBuffers = [try backend.allocate([largest]), try backend.allocate([largest])]
+        activationGradients = shapes.enumerated().map { gradientBuffers[$0.offset % 2].slice(from: 0, shape: $0.element) }
         labels = try backend.allocate([batch])
         rowLoss = try backend.allocate([batch])
         rowCorrect = try backend.allocate([batch])
         scalars = try backend.allocate([3])
     }
+
+    /// Bytes of per-layer conv buffers above which the layers share one scratch.
+    public static let sharedScratchThreshold = 256 << 20
 
     public convenience init(model: ModelKind, batch: Int, backend: any Backend) throws {
         try self.init(specs: model.layers, sampleShape: model.sampleShape, batch: batch, backend: backend)

@@ -136,6 +136,10 @@ extension CPUBackend: LRTLayerOperations {
                              workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
         checkConv(input: input, weights: weights, geometry: g, output: gradOutput)
         let withNoise = noise != .deterministic
+        if workspace.sharesColumns {
+            // Other layers have used the shared columns since this layer's forward pass.
+            im2col(input.hostPointer, g, workspace.columns.hostPointer, withNoise ? workspace.columnsSquared.hostPointer : nil)
+        }
         let positions = g.batch * g.outPlane, plane = g.outPlane, channels = g.outChannels
         let grad = gradOutput.hostPointer, noiseScale = workspace.noiseScale.hostPointer
         let rows = workspace.mean.hostPointer, varianceRows = workspace.variance.hostPointer

@@ -92,11 +92,7 @@ extension OpenCLBackend: LRTLayerOperations {
         let withNoise = Int32(noise != .deterministic ? 1 : 0)
         let positions = g.batch * g.outPlane
         let columns = workspace.columns, squares = workspace.columnsSquared
-        try launch("lrt_conv_im2col", in: "lrt_conv.cl", global: [columns.count], local: [lrtGroupSize],
-                   input.deviceBuffer, input.deviceOffset, columns.deviceBuffer, columns.deviceOffset,
-                   squares.deviceBuffer, squares.deviceOffset,
-                   Int32(g.batch), Int32(g.inChannels), Int32(g.height), Int32(g.width),
-                   Int32(g.kernelSize), Int32(g.padding), withNoise)
+        try unfold(input: input, geometry: g, workspace: workspace, withNoise: withNoise)
         try gemm(transposeA: false, transposeB: false, m: g.outChannels, n: positions, k: g.patchSize,
                  alpha: 1, a: weights.theta, b: columns, beta: 0, c: workspace.mean)
         if withNoise != 0 {
@@ -115,10 +111,24 @@ extension OpenCLBackend: LRTLayerOperations {
     /// Uses `workspace.mean` for g in [O, B·Ho·Wo] order, `workspace.variance` for gv likewise, and, once
     /// the weight gradients have read them, `workspace.columns` and `workspace.columnsSquared` for the
     /// column gradients θᵀ·g and (σ²)ᵀ·gv.
+    /// im2col of the input into `workspace.columns` and, with noise, its squares into `columnsSquared`.
+    private func unfold(input: Tensor, geometry g: ConvGeometry, workspace: ConvWorkspace, withNoise: Int32) throws {
+        let columns = workspace.columns, squares = workspace.columnsSquared
+        try launch("lrt_conv_im2col", in: "lrt_conv.cl", global: [columns.count], local: [lrtGroupSize],
+                   input.deviceBuffer, input.deviceOffset, columns.deviceBuffer, columns.deviceOffset,
+                   squares.deviceBuffer, squares.deviceOffset,
+                   Int32(g.batch), Int32(g.inChannels), Int32(g.height), Int32(g.width),
+                   Int32(g.kernelSize), Int32(g.padding), withNoise)
+    }
+
     public func convBackward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, gradOutput: Tensor,
                              workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
         lrtCheckConv(input: input, weights: weights, geometry: g, output: gradOutput)
         let withNoise = Int32(noise != .deterministic ? 1 : 0)
+        if workspace.sharesColumns {
+            // Other layers have used the shared columns since this layer's forward pass.
+            try unfold(input: input, geometry: g, workspace: workspace, withNoise: withNoise)
+        }
         let positions = g.batch * g.outPlane
         let rows = workspace.mean, varianceRows = workspace.variance
         try launch("lrt_conv_backward_gather", in: "lrt_conv.cl", global: [gradOutput.count], local: [lrtGroupSize],
