@@ -124,19 +124,42 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
                                           at: destination.offset, queue: queue)
     }
 
+    /// What CLBlast's temporary-buffer size depends on.
+    private struct GemmSignature: Hashable {
+        let transposeA, transposeB: Bool
+        let m, n, k, aOffset, bOffset, cOffset: Int
+    }
+    /// CLBlast's temporary-buffer size per GEMM signature: a step repeats the same signatures,
+    /// so after the first step no GEMM asks CLBlast for a size or allocates.
+    private var gemmTemporaryBytes: [GemmSignature: Int] = [:]
+
+    /// CLBlast SGEMM with a temporary buffer this backend keeps (`CLBlastSgemmWithTempBuffer`):
+    /// plain `CLBlastSgemm` would allocate and free one inside every call that pads its operands.
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operands too small")
         if m == 0 || n == 0 { return }
         var queueHandle: cl_command_queue? = queue.handle
+        let layout = CLBlastLayoutRowMajor
+        let ta = transposeA ? CLBlastTransposeYes : CLBlastTransposeNo, tb = transposeB ? CLBlastTransposeYes : CLBlastTransposeNo
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        let signature = GemmSignature(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+                                      aOffset: a.offset, bOffset: b.offset, cOffset: c.offset)
+        let bytes: Int
+        if let known = gemmTemporaryBytes[signature] {
+            bytes = known
+        } else {
+            var size = 0
+            try clblastCheck(CLBlastSGemmTempBufferSize(layout, ta, tb, m, n, k, a.offset, lda, b.offset, ldb, c.offset, n,
+                                                        &queueHandle, &size), "CLBlastSGemmTempBufferSize(\(m)x\(n)x\(k))")
+            gemmTemporaryBytes[signature] = size
+            bytes = size
+        }
+        let temporary = try scratchTensor("clblast.temporary", count: max(1, (bytes + 3) / 4))
         try clblastCheck(
-            CLBlastSgemm(CLBlastLayoutRowMajor, transposeA ? CLBlastTransposeYes : CLBlastTransposeNo,
-                         transposeB ? CLBlastTransposeYes : CLBlastTransposeNo,
-                         m, n, k, alpha,
-                         a.deviceBuffer.handle, a.offset, transposeA ? m : k,
-                         b.deviceBuffer.handle, b.offset, transposeB ? k : n,
-                         beta, c.deviceBuffer.handle, c.offset, n,
-                         &queueHandle, nil),
+            CLBlastSgemmWithTempBuffer(layout, ta, tb, m, n, k, alpha,
+                                       a.deviceBuffer.handle, a.offset, lda, b.deviceBuffer.handle, b.offset, ldb,
+                                       beta, c.deviceBuffer.handle, c.offset, n, &queueHandle, nil, temporary.deviceBuffer.handle),
             "CLBlastSgemm(\(m)x\(n)x\(k))")
         queue.countLibraryLaunch()
     }
