@@ -1,68 +1,148 @@
-// A dense layer with local reparameterization, around the CLBlast GEMMs:
-// mean = x·θᵀ (into out), v = (x⊙x)·(σ²)ᵀ, then one fused epilogue; backward
-// scales g into gv and sums the bias gradient before its GEMMs.
-// Layouts: x [batch, in], θ and σ² [out, in], out/v/noise_scale/g [batch, out].
 #include "philox.clh"
 
-#ifndef WG_SIZE
-#define WG_SIZE 64
+// Dense layers with local reparameterization, each pass ONE kernel: the two GEMMs of the
+// mean and the variance share their tiles of x (x⊙x is formed on the fly), and the bias,
+// the noise, the optional ReLU and the noise scale are the epilogue. A dense layer's forward
+// is one launch and its backward two, where a GEMM library would need six to nine.
+//
+// Layouts: x [B, I], θ and σ² [O, I] (PyTorch's), out [B, O]. TILE×TILE work-groups with
+// TILE×(TILE+1) local tiles (the +1 avoids bank conflicts); edges are guarded, so any sizes work.
+
+#ifndef TILE
+#define TILE 16
 #endif
 
-// lrt_dense_square: sq[i] = x[i]²   (the input of the variance GEMM)
-__kernel void lrt_dense_square(__global const float *x, int x_offset,
-                               __global float *sq, int sq_offset, int count) {
-    int i = get_global_id(0);
-    if (i >= count) return;
-    float v = x[x_offset + i];
-    sq[sq_offset + i] = v * v;
-}
-
-// lrt_dense_forward_epilogue, for i = b·outputs + o:
-//   with noise: s = √(v[i] + 1e-8), ε = philox_normal(seed, step, stream, i),
-//               out[i] = out[i] + bias[o] + s·ε,  noise_scale[i] = ε / (2s)
-//   without:    out[i] = out[i] + bias[o]     (v and noise_scale are not touched)
-__kernel void lrt_dense_forward_epilogue(__global float *out, int out_offset,
-                                         __global const float *bias, int bias_offset,
-                                         __global const float *variance, int variance_offset,
-                                         __global float *noise_scale, int noise_scale_offset,
-                                         int count, int outputs, int with_noise,
-                                         uint2 seed, uint2 step, uint stream) {
-    int i = get_global_id(0);
-    if (i >= count) return;
-    float value = out[out_offset + i] + bias[bias_offset + i % outputs];
+// lrt_dense_forward: μ = Σ_i x[b,i]·θ[o,i] + bias[o], v = Σ_i x[b,i]²·σ²[o,i];
+// with noise: y = μ + √(v+1e-8)·ε, ε = philox_normal(seed, step, stream, b·O+o), noise_scale = ε/(2√(v+1e-8));
+// without: y = μ. With relu: out = max(y, 0). Work item (o, b).
+__kernel __attribute__((reqd_work_group_size(TILE, TILE, 1)))
+void lrt_dense_forward(__global const float *x, int x_offset, __global const float *theta, int theta_offset,
+                       __global const float *variance, int variance_offset, __global const float *bias, int bias_offset,
+                       __global float *out, int out_offset, __global float *noise_scale, int noise_scale_offset,
+                       int B, int I, int O, int with_noise, int relu, uint2 seed, uint2 step, uint stream) {
+    __local float xs[TILE][TILE + 1];
+    __local float ts[TILE][TILE + 1];
+    __local float vs[TILE][TILE + 1];
+    int lx = get_local_id(0), ly = get_local_id(1);
+    int o = get_group_id(0) * TILE + lx, b = get_group_id(1) * TILE + ly;
+    int o_row = get_group_id(0) * TILE + ly;  // the θ row this item loads
+    float mean = 0.0f, var = 0.0f;
+    for (int i0 = 0; i0 < I; i0 += TILE) {
+        int i = i0 + lx;
+        xs[ly][lx] = (b < B && i < I) ? x[x_offset + b * I + i] : 0.0f;
+        ts[ly][lx] = (o_row < O && i < I) ? theta[theta_offset + o_row * I + i] : 0.0f;
+        vs[ly][lx] = (with_noise && o_row < O && i < I) ? variance[variance_offset + o_row * I + i] : 0.0f;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int k = 0; k < TILE; k++) {
+            float xv = xs[ly][k];
+            mean += xv * ts[lx][k];
+            var += xv * xv * vs[lx][k];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (b >= B || o >= O) return;
+    int index = b * O + o;
+    float y = mean + bias[bias_offset + o];
     if (with_noise) {
-        float s = sqrt(variance[variance_offset + i] + 1e-8f);
-        float eps = philox_normal(seed, step, stream, (uint)i);
-        value += s * eps;
-        noise_scale[noise_scale_offset + i] = eps / (2.0f * s);
+        float r = sqrt(var + 1e-8f);
+        float eps = philox_normal(seed, step, stream, (uint)index);
+        y += r * eps;
+        noise_scale[noise_scale_offset + index] = eps / (2.0f * r);
     }
-    out[out_offset + i] = value;
+    out[out_offset + index] = relu ? fmax(y, 0.0f) : y;
 }
 
-// lrt_dense_backward_scale, one work item per output o:
-//   ∂L/∂b[o] = Σ_b g[b,o];  with noise also gv[b,o] = g[b,o]·noise_scale[b,o]
-__kernel void lrt_dense_backward_scale(__global const float *grad, int grad_offset,
-                                       __global const float *noise_scale, int noise_scale_offset,
-                                       __global float *grad_variance_out, int grad_variance_out_offset,
-                                       __global float *grad_bias, int grad_bias_offset,
-                                       int batch, int outputs, int with_noise) {
-    int o = get_global_id(0);
-    if (o >= outputs) return;
-    float sum = 0.0f;
-    for (int b = 0; b < batch; b++) {
-        int i = b * outputs + o;
-        float g = grad[grad_offset + i];
-        sum += g;
-        if (with_noise) grad_variance_out[grad_variance_out_offset + i] = g * noise_scale[noise_scale_offset + i];
-    }
-    grad_bias[grad_bias_offset + o] = sum;
+// The gradient reaching the pre-activation: g, masked by the fused ReLU's output when there is one.
+inline float dense_pre_gradient(__global const float *g, int g_offset, __global const float *out, int out_offset,
+                                int index, int relu) {
+    float gradient = g[g_offset + index];
+    return (relu && out[out_offset + index] <= 0.0f) ? 0.0f : gradient;
 }
 
-// lrt_dense_input_gradient: dx[i] += 2·x[i]·t[i], with t = gv·σ² from a GEMM and dx = g·θ already in place
-__kernel void lrt_dense_input_gradient(__global const float *x, int x_offset,
-                                       __global const float *t, int t_offset,
-                                       __global float *grad_input, int grad_input_offset, int count) {
-    int i = get_global_id(0);
-    if (i >= count) return;
-    grad_input[grad_input_offset + i] += 2.0f * x[x_offset + i] * t[t_offset + i];
+// lrt_dense_weight_gradient: with g' the pre-activation gradient and gv = g'·noise_scale,
+// ∂θ[o,i] = Σ_b g'[b,o]·x[b,i]; ∂σ²[o,i] = Σ_b gv[b,o]·x[b,i]² (with noise only);
+// gaussian (alpha > 0): ∂θ += 2α·θ·∂σ²; ∂b[o] = Σ_b g'[b,o], by the first column of work-groups.
+// Work item (i, o).
+__kernel __attribute__((reqd_work_group_size(TILE, TILE, 1)))
+void lrt_dense_weight_gradient(__global const float *g, int g_offset, __global const float *out, int out_offset,
+                               __global const float *noise_scale, int noise_scale_offset,
+                               __global const float *x, int x_offset, __global const float *theta, int theta_offset,
+                               __global float *grad_theta, int grad_theta_offset, __global float *grad_variance, int grad_variance_offset,
+                               __global float *grad_bias, int grad_bias_offset,
+                               int B, int I, int O, int with_noise, int relu, float gaussian_alpha) {
+    __local float gs[TILE][TILE + 1];  // [b][o]
+    __local float ns[TILE][TILE + 1];  // [b][o], gv
+    __local float xs[TILE][TILE + 1];  // [b][i]
+    int lx = get_local_id(0), ly = get_local_id(1);
+    int i = get_group_id(0) * TILE + lx, o = get_group_id(1) * TILE + ly;
+    int o_load = get_group_id(1) * TILE + lx;  // the g column this item loads
+    float dtheta = 0.0f, dvariance = 0.0f, dbias = 0.0f;
+    for (int b0 = 0; b0 < B; b0 += TILE) {
+        int b = b0 + ly;
+        float gradient = 0.0f, scale = 0.0f;
+        if (b < B && o_load < O) {
+            int index = b * O + o_load;
+            gradient = dense_pre_gradient(g, g_offset, out, out_offset, index, relu);
+            scale = with_noise ? noise_scale[noise_scale_offset + index] : 0.0f;
+        }
+        gs[ly][lx] = gradient;
+        ns[ly][lx] = gradient * scale;
+        xs[ly][lx] = (b < B && i < I) ? x[x_offset + b * I + i] : 0.0f;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int k = 0; k < TILE; k++) {
+            float xv = xs[k][lx];
+            dtheta += gs[k][ly] * xv;
+            dvariance += ns[k][ly] * xv * xv;
+            dbias += gs[k][ly];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (o >= O) return;
+    if (get_group_id(0) == 0 && lx == 0) grad_bias[grad_bias_offset + o] = dbias;
+    if (i >= I) return;
+    int w = o * I + i;
+    if (with_noise) {
+        grad_variance[grad_variance_offset + w] = dvariance;
+        if (gaussian_alpha > 0.0f) dtheta += 2.0f * gaussian_alpha * theta[theta_offset + w] * dvariance;
+    }
+    grad_theta[grad_theta_offset + w] = dtheta;
+}
+
+// lrt_dense_input_gradient: ∂x[b,i] = Σ_o g'[b,o]·θ[o,i] + 2x[b,i]·Σ_o gv[b,o]·σ²[o,i]
+// (the second term with noise only). Work item (i, b).
+__kernel __attribute__((reqd_work_group_size(TILE, TILE, 1)))
+void lrt_dense_input_gradient(__global const float *g, int g_offset, __global const float *out, int out_offset,
+                              __global const float *noise_scale, int noise_scale_offset,
+                              __global const float *x, int x_offset, __global const float *theta, int theta_offset,
+                              __global const float *variance, int variance_offset,
+                              __global float *grad_x, int grad_x_offset, int B, int I, int O, int with_noise, int relu) {
+    __local float gs[TILE][TILE + 1];  // [b][o]
+    __local float ns[TILE][TILE + 1];  // [b][o], gv
+    __local float ts[TILE][TILE + 1];  // [o][i]
+    __local float vs[TILE][TILE + 1];  // [o][i]
+    int lx = get_local_id(0), ly = get_local_id(1);
+    int i = get_group_id(0) * TILE + lx, b = get_group_id(1) * TILE + ly;
+    float mean_path = 0.0f, variance_path = 0.0f;
+    for (int o0 = 0; o0 < O; o0 += TILE) {
+        int o_load = o0 + lx, o_row = o0 + ly;
+        float gradient = 0.0f, scale = 0.0f;
+        if (b < B && o_load < O) {
+            int index = b * O + o_load;
+            gradient = dense_pre_gradient(g, g_offset, out, out_offset, index, relu);
+            scale = with_noise ? noise_scale[noise_scale_offset + index] : 0.0f;
+        }
+        gs[ly][lx] = gradient;
+        ns[ly][lx] = gradient * scale;
+        ts[ly][lx] = (o_row < O && i < I) ? theta[theta_offset + o_row * I + i] : 0.0f;
+        vs[ly][lx] = (with_noise && o_row < O && i < I) ? variance[variance_offset + o_row * I + i] : 0.0f;
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int k = 0; k < TILE; k++) {
+            mean_path += gs[ly][k] * ts[k][lx];
+            variance_path += ns[ly][k] * vs[k][lx];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (b >= B || i >= I) return;
+    int index = b * I + i;
+    grad_x[grad_x_offset + index] = with_noise ? mean_path + 2.0f * x[x_offset + index] * variance_path : mean_path;
 }

@@ -31,6 +31,28 @@ public struct LRTGradients {
     }
 }
 
+/// An activation a dense layer applies in its own pass instead of a layer of its own.
+public enum FusedActivation: Equatable, Sendable {
+    case none
+    /// max(y, 0): saves a ReLU layer's two passes (and their launches on a device).
+    case relu
+}
+
+extension LRTLayerOperations {
+    /// A dense forward pass without a fused activation.
+    public func denseForward(input: Tensor, weights: LRTWeights, noise: WeightNoise, key: NoiseKey,
+                             output: Tensor, workspace: DenseWorkspace) throws {
+        try denseForward(input: input, weights: weights, noise: noise, key: key, output: output, workspace: workspace, activation: .none)
+    }
+
+    /// A dense backward pass without a fused activation.
+    public func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor,
+                              workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
+        try denseBackward(input: input, weights: weights, noise: noise, gradOutput: gradOutput, output: gradOutput,
+                          workspace: workspace, gradients: gradients, gradInput: gradInput, activation: .none)
+    }
+}
+
 /// Buffers a dense layer keeps between its forward and backward pass, allocated once.
 public struct DenseWorkspace {
     /// x⊙x, [batch, in]; backward may overwrite it once it has used it.
@@ -39,11 +61,14 @@ public struct DenseWorkspace {
     public let variance: Tensor
     /// ε / (2√(v_out + 1e-8)), [batch, out]: turns ∂L/∂out into ∂L/∂v_out.
     public let noiseScale: Tensor
+    /// The gradient before a fused ReLU, [batch, out] (the CPU backend's; the device masks on the fly).
+    public let preActivationGradient: Tensor
 
     public init(backend: BackendCore, batch: Int, inputs: Int, outputs: Int) throws {
         inputSquared = try backend.allocate([batch, inputs])
         variance = try backend.allocate([batch, outputs])
         noiseScale = try backend.allocate([batch, outputs])
+        preActivationGradient = try backend.allocate([batch, outputs])
     }
 }
 
@@ -149,13 +174,15 @@ public protocol LRTLayerOperations: BackendCore {
     /// nothing under `.deterministic`. One pass over a whole arena segment.
     func weightVariance(theta: Tensor, logSigma2: Tensor, noise: WeightNoise, into variance: Tensor) throws
 
-    /// input [batch, in] → output [batch, out].
+    /// input [batch, in] → output [batch, out]; with `activation: .relu` the output is max(y, 0),
+    /// the ReLU fused into the same pass.
     func denseForward(input: Tensor, weights: LRTWeights, noise: WeightNoise, key: NoiseKey,
-                      output: Tensor, workspace: DenseWorkspace) throws
+                      output: Tensor, workspace: DenseWorkspace, activation: FusedActivation) throws
 
     /// Overwrites `gradients`; writes ∂L/∂x into `gradInput` unless it is nil (the first layer).
-    func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor,
-                       workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws
+    /// `output` is the forward pass's output: with `.relu`, ∂L/∂output passes only where it is > 0.
+    func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor, output: Tensor,
+                       workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?, activation: FusedActivation) throws
 
     /// input `geometry.inputShape` → output `geometry.outputShape`.
     func convForward(input: Tensor, weights: LRTWeights, geometry: ConvGeometry, noise: WeightNoise, key: NoiseKey,

@@ -39,7 +39,7 @@ public final class Network {
 
         // First pass: shapes and arena positions.
         enum Planned {
-            case dense(inputs: Int, outputs: Int, weights: Range<Int>, bias: Range<Int>)
+            case dense(inputs: Int, outputs: Int, weights: Range<Int>, bias: Range<Int>, relu: Bool)
             case conv(ConvGeometry, weights: Range<Int>, bias: Range<Int>)
             case relu, maxPool
             case batchNorm(gamma: Range<Int>, beta: Range<Int>, state: Int)
@@ -49,12 +49,18 @@ public final class Network {
         var shape = [batch] + sampleShape
         var shapes = [shape]
         var planned: [Planned] = []
-        for spec in specs {
+        var specIndex = 0
+        while specIndex < specs.count {
+            let spec = specs[specIndex]
+            specIndex += 1
             switch spec {
             case .dense(let outputs):
                 let inputs = shape.dropFirst().reduce(1, *)
+                // A ReLU right after a dense layer runs inside the dense layer's own passes.
+                let relu = specIndex < specs.count && specs[specIndex] == .relu
+                if relu { specIndex += 1 }
                 planned.append(.dense(inputs: inputs, outputs: outputs, weights: layout.reserveWeights(inputs * outputs),
-                                      bias: layout.reservePlain(outputs)))
+                                      bias: layout.reservePlain(outputs), relu: relu))
                 shape = [batch, outputs]
             case .conv(let outChannels, let kernelSize, let padding):
                 precondition(shape.count == 4, "a convolution needs an NCHW input")
@@ -95,10 +101,10 @@ public final class Network {
         for (index, plan) in planned.enumerated() {
             let inputShape = shapes[index]
             switch plan {
-            case .dense(let inputs, let outputs, let weights, let bias):
-                let layer = try DenseLayer(name: "dense\(weightLayers.count + 1) \(inputs)→\(outputs)", backend: backend, batch: batch,
-                                           inputs: inputs, outputs: outputs, stream: UInt32(weightLayers.count),
-                                           weightRange: weights, biasRange: bias, views: views)
+            case .dense(let inputs, let outputs, let weights, let bias, let relu):
+                let layer = try DenseLayer(name: "dense\(weightLayers.count + 1) \(inputs)→\(outputs)\(relu ? " +relu" : "")", backend: backend,
+                                           batch: batch, inputs: inputs, outputs: outputs, activation: relu ? .relu : .none,
+                                           stream: UInt32(weightLayers.count), weightRange: weights, biasRange: bias, views: views)
                 weightLayers.append(layer)
                 layers.append(layer)
             case .conv(let geometry, let weights, let bias):

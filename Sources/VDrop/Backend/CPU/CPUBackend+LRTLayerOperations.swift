@@ -24,7 +24,29 @@ extension CPUBackend: LRTLayerOperations {
     // MARK: Dense
 
     public func denseForward(input: Tensor, weights: LRTWeights, noise: WeightNoise, key: NoiseKey,
-                             output: Tensor, workspace: DenseWorkspace) throws {
+                             output: Tensor, workspace: DenseWorkspace, activation: FusedActivation) throws {
+        try denseForwardLinear(input: input, weights: weights, noise: noise, key: key, output: output, workspace: workspace)
+        if activation == .relu {
+            let out = output.hostPointer
+            parallelFor(output.count) { range in for i in range { out[i] = max(out[i], 0) } }
+        }
+    }
+
+    public func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor, output: Tensor,
+                              workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?, activation: FusedActivation) throws {
+        var gradient = gradOutput
+        if activation == .relu {
+            // The gradient before the fused ReLU: g where the output is positive.
+            let y = output.hostPointer, g = gradOutput.hostPointer, masked = workspace.preActivationGradient.hostPointer
+            parallelFor(gradOutput.count) { range in for i in range { masked[i] = y[i] > 0 ? g[i] : 0 } }
+            gradient = workspace.preActivationGradient
+        }
+        try denseBackwardLinear(input: input, weights: weights, noise: noise, gradOutput: gradient,
+                                workspace: workspace, gradients: gradients, gradInput: gradInput)
+    }
+
+    private func denseForwardLinear(input: Tensor, weights: LRTWeights, noise: WeightNoise, key: NoiseKey,
+                                    output: Tensor, workspace: DenseWorkspace) throws {
         let (batch, inputs, outputs) = denseShape(input: input, weights: weights, output: output)
         // mean = x·θᵀ straight into the output; the epilogue adds bias and noise in place.
         try gemm(transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs,
@@ -50,8 +72,8 @@ extension CPUBackend: LRTLayerOperations {
 
     /// Uses `workspace.variance` for gv = g⊙noiseScale and `workspace.inputSquared` for gv·σ²
     /// once ∂L/∂σ² has read it.
-    public func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor,
-                              workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
+    private func denseBackwardLinear(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor,
+                                     workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
         let (batch, inputs, outputs) = denseShape(input: input, weights: weights, output: gradOutput)
         let g = gradOutput.hostPointer, gradBias = gradients.bias.hostPointer
         // ∂L/∂b: column sums of g, accumulated row by row so the inner loop runs along memory.

@@ -22,58 +22,49 @@ extension OpenCLBackend: LRTLayerOperations {
 
     // MARK: Dense
 
+    /// The side of the square work-groups of the fused dense kernels (`-DTILE`).
+    static let denseTile = 16
+
+    /// One launch: both GEMMs, bias, noise, noise scale and the fused ReLU (`lrt_dense_forward`).
     public func denseForward(input: Tensor, weights: LRTWeights, noise: WeightNoise, key: NoiseKey,
-                             output: Tensor, workspace: DenseWorkspace) throws {
+                             output: Tensor, workspace: DenseWorkspace, activation: FusedActivation) throws {
+        let relu = activation == .relu
         let (batch, inputs, outputs) = lrtDenseShape(input: input, weights: weights, output: output)
-        let withNoise = noise != .deterministic
-        // mean = x·θᵀ straight into the output; the epilogue adds bias and noise in place.
-        try gemm(transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs,
-                 alpha: 1, a: input, b: weights.theta, beta: 0, c: output)
-        if withNoise {
-            let squared = workspace.inputSquared
-            try launch("lrt_dense_square", in: "lrt_dense.cl", global: [input.count], local: [lrtGroupSize],
-                       input.deviceBuffer, input.deviceOffset, squared.deviceBuffer, squared.deviceOffset, Int32(input.count))
-            try gemm(transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs,
-                     alpha: 1, a: squared, b: weights.variance, beta: 0, c: workspace.variance)
-        }
-        try launch("lrt_dense_forward_epilogue", in: "lrt_dense.cl", global: [output.count], local: [lrtGroupSize],
-                   output.deviceBuffer, output.deviceOffset, weights.bias.deviceBuffer, weights.bias.deviceOffset,
-                   workspace.variance.deviceBuffer, workspace.variance.deviceOffset,
-                   workspace.noiseScale.deviceBuffer, workspace.noiseScale.deviceOffset,
-                   Int32(output.count), Int32(outputs), Int32(withNoise ? 1 : 0), key.seedWords, key.stepWords, key.stream)
+        let tile = Self.denseTile
+        try launch("lrt_dense_forward", in: "lrt_dense.cl", options: "-DTILE=\(tile)", global: [outputs, batch], local: [tile, tile],
+                   input.deviceBuffer, input.deviceOffset, weights.theta.deviceBuffer, weights.theta.deviceOffset,
+                   weights.variance.deviceBuffer, weights.variance.deviceOffset, weights.bias.deviceBuffer, weights.bias.deviceOffset,
+                   output.deviceBuffer, output.deviceOffset, workspace.noiseScale.deviceBuffer, workspace.noiseScale.deviceOffset,
+                   Int32(batch), Int32(inputs), Int32(outputs), Int32(noise != .deterministic ? 1 : 0), Int32(relu ? 1 : 0),
+                   key.seedWords, key.stepWords, key.stream)
     }
 
-    /// Uses `workspace.variance` for gv = g⊙noiseScale and `workspace.inputSquared` for gv·σ²
-    /// once ∂L/∂σ² has read it.
-    public func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor,
-                              workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
+    /// Two launches: the weight and bias gradients (`lrt_dense_weight_gradient`) and, unless
+    /// `gradInput` is nil, the input gradient (`lrt_dense_input_gradient`); both apply the fused
+    /// ReLU's mask (from `output`) as they read the gradient.
+    public func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor, output: Tensor,
+                              workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?, activation: FusedActivation) throws {
+        let relu = activation == .relu
         let (batch, inputs, outputs) = lrtDenseShape(input: input, weights: weights, output: gradOutput)
-        let withNoise = noise != .deterministic
-        let gv = workspace.variance, noiseScale = workspace.noiseScale
-        try launch("lrt_dense_backward_scale", in: "lrt_dense.cl", global: [outputs], local: [lrtGroupSize],
-                   gradOutput.deviceBuffer, gradOutput.deviceOffset, noiseScale.deviceBuffer, noiseScale.deviceOffset,
-                   gv.deviceBuffer, gv.deviceOffset, gradients.bias.deviceBuffer, gradients.bias.deviceOffset,
-                   Int32(batch), Int32(outputs), Int32(withNoise ? 1 : 0))
-        try gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: batch,
-                 alpha: 1, a: gradOutput, b: input, beta: 0, c: gradients.theta)
-        if let gradInput {
-            try gemm(transposeA: false, transposeB: false, m: batch, n: inputs, k: outputs,
-                     alpha: 1, a: gradOutput, b: weights.theta, beta: 0, c: gradInput)
-        }
-        guard withNoise else { return }
-        try gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: batch,
-                 alpha: 1, a: gv, b: workspace.inputSquared, beta: 0, c: gradients.variance)
-        if case .gaussian(let alpha) = noise {
-            try addGaussianVariancePath(alpha: alpha, theta: weights.theta, gradVariance: gradients.variance, gradTheta: gradients.theta)
-        }
-        if let gradInput {
-            let t = workspace.inputSquared
-            try gemm(transposeA: false, transposeB: false, m: batch, n: inputs, k: outputs,
-                     alpha: 1, a: gv, b: weights.variance, beta: 0, c: t)
-            try launch("lrt_dense_input_gradient", in: "lrt_dense.cl", global: [input.count], local: [lrtGroupSize],
-                       input.deviceBuffer, input.deviceOffset, t.deviceBuffer, t.deviceOffset,
-                       gradInput.deviceBuffer, gradInput.deviceOffset, Int32(input.count))
-        }
+        let tile = Self.denseTile, options = "-DTILE=\(tile)"
+        let withNoise = Int32(noise != .deterministic ? 1 : 0)
+        var alpha: Float = 0
+        if case .gaussian(let a) = noise { alpha = a }
+        try launch("lrt_dense_weight_gradient", in: "lrt_dense.cl", options: options, global: [inputs, outputs], local: [tile, tile],
+                   gradOutput.deviceBuffer, gradOutput.deviceOffset, output.deviceBuffer, output.deviceOffset,
+                   workspace.noiseScale.deviceBuffer, workspace.noiseScale.deviceOffset,
+                   input.deviceBuffer, input.deviceOffset, weights.theta.deviceBuffer, weights.theta.deviceOffset,
+                   gradients.theta.deviceBuffer, gradients.theta.deviceOffset,
+                   gradients.variance.deviceBuffer, gradients.variance.deviceOffset,
+                   gradients.bias.deviceBuffer, gradients.bias.deviceOffset,
+                   Int32(batch), Int32(inputs), Int32(outputs), withNoise, Int32(relu ? 1 : 0), alpha)
+        guard let gradInput else { return }
+        try launch("lrt_dense_input_gradient", in: "lrt_dense.cl", options: options, global: [inputs, batch], local: [tile, tile],
+                   gradOutput.deviceBuffer, gradOutput.deviceOffset, output.deviceBuffer, output.deviceOffset,
+                   workspace.noiseScale.deviceBuffer, workspace.noiseScale.deviceOffset,
+                   input.deviceBuffer, input.deviceOffset, weights.theta.deviceBuffer, weights.theta.deviceOffset,
+                   weights.variance.deviceBuffer, weights.variance.deviceOffset,
+                   gradInput.deviceBuffer, gradInput.deviceOffset, Int32(batch), Int32(inputs), Int32(outputs), withNoise, Int32(relu ? 1 : 0))
     }
 
     private func lrtDenseShape(input: Tensor, weights: LRTWeights, output: Tensor) -> (Int, Int, Int) {
