@@ -40,12 +40,13 @@ __kernel void lrt_conv_im2col(__global const float *x, int x_offset,
 //   with noise: r = √(v[o,n] + 1e-8), ε = philox_normal(seed, step, stream, i),
 //               out[i] = mean[o,n] + bias[o] + r·ε,  noise_scale[i] = ε / (2r)
 //   without:    out[i] = mean[o,n] + bias[o]
+//   with relu (a fused ReLU): out[i] = max(out[i], 0)
 __kernel void lrt_conv_forward_epilogue(__global const float *mean, int mean_offset,
                                         __global const float *variance, int variance_offset,
                                         __global const float *bias, int bias_offset,
                                         __global float *out, int out_offset,
                                         __global float *noise_scale, int noise_scale_offset,
-                                        int batch, int out_channels, int plane, int with_noise,
+                                        int batch, int out_channels, int plane, int with_noise, int relu,
                                         uint2 seed, uint2 step, uint stream) {
     int i = get_global_id(0);
     if (i >= batch * out_channels * plane) return;
@@ -60,23 +61,24 @@ __kernel void lrt_conv_forward_epilogue(__global const float *mean, int mean_off
         value += r * eps;
         noise_scale[noise_scale_offset + i] = eps / (2.0f * r);
     }
-    out[out_offset + i] = value;
+    out[out_offset + i] = relu ? fmax(value, 0.0f) : value;
 }
 
 // lrt_conv_backward_gather, one work item per NCHW index i (as in the epilogue):
-//   g'[o, n] = g[i];  with noise also gv'[o, n] = g[i]·noise_scale[i]
+//   g'[o, n] = g[i] (0 where a fused ReLU's output out[i] ≤ 0);  with noise also gv'[o, n] = g'[o, n]·noise_scale[i]
 __kernel void lrt_conv_backward_gather(__global const float *grad, int grad_offset,
+                                       __global const float *out, int out_offset,
                                        __global const float *noise_scale, int noise_scale_offset,
                                        __global float *grad_rows, int grad_rows_offset,
                                        __global float *grad_variance_rows, int grad_variance_rows_offset,
-                                       int batch, int out_channels, int plane, int with_noise) {
+                                       int batch, int out_channels, int plane, int with_noise, int relu) {
     int i = get_global_id(0);
     if (i >= batch * out_channels * plane) return;
     int s = i % plane;
     int o = (i / plane) % out_channels;
     int b = i / (plane * out_channels);
     int j = o * (batch * plane) + b * plane + s;
-    float g = grad[grad_offset + i];
+    float g = (relu && out[out_offset + i] <= 0.0f) ? 0.0f : grad[grad_offset + i];
     grad_rows[grad_rows_offset + j] = g;
     if (with_noise) grad_variance_rows[grad_variance_rows_offset + j] = g * noise_scale[noise_scale_offset + i];
 }

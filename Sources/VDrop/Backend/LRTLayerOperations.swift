@@ -45,6 +45,20 @@ extension LRTLayerOperations {
         try denseForward(input: input, weights: weights, noise: noise, key: key, output: output, workspace: workspace, activation: .none)
     }
 
+    /// A conv forward pass without a fused activation.
+    public func convForward(input: Tensor, weights: LRTWeights, geometry: ConvGeometry, noise: WeightNoise, key: NoiseKey,
+                            output: Tensor, workspace: ConvWorkspace) throws {
+        try convForward(input: input, weights: weights, geometry: geometry, noise: noise, key: key, output: output,
+                        workspace: workspace, activation: .none)
+    }
+
+    /// A conv backward pass without a fused activation.
+    public func convBackward(input: Tensor, weights: LRTWeights, geometry: ConvGeometry, noise: WeightNoise, gradOutput: Tensor,
+                             workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
+        try convBackward(input: input, weights: weights, geometry: geometry, noise: noise, gradOutput: gradOutput, output: gradOutput,
+                         workspace: workspace, gradients: gradients, gradInput: gradInput, activation: .none)
+    }
+
     /// A dense backward pass without a fused activation.
     public func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor,
                               workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
@@ -184,10 +198,12 @@ public protocol LRTLayerOperations: BackendCore {
     func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor, output: Tensor,
                        workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?, activation: FusedActivation) throws
 
-    /// input `geometry.inputShape` → output `geometry.outputShape`.
+    /// input `geometry.inputShape` → output `geometry.outputShape`, with `.relu` max(y, 0) in the epilogue.
     func convForward(input: Tensor, weights: LRTWeights, geometry: ConvGeometry, noise: WeightNoise, key: NoiseKey,
-                     output: Tensor, workspace: ConvWorkspace) throws
+                     output: Tensor, workspace: ConvWorkspace, activation: FusedActivation) throws
 
+    /// As ``denseBackward(input:weights:noise:gradOutput:output:workspace:gradients:gradInput:activation:)``.
     func convBackward(input: Tensor, weights: LRTWeights, geometry: ConvGeometry, noise: WeightNoise, gradOutput: Tensor,
-                      workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws
+                      output: Tensor, workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?,
+                      activation: FusedActivation) throws
 }

@@ -6,6 +6,7 @@ public final class ConvLayer: WeightLayer {
     public var outputShape: [Int] { geometry.outputShape }
     public let weightRange: Range<Int>
     public var fanIn: Int { geometry.patchSize }
+    public let activation: FusedActivation
     let stream: UInt32
     let backend: any Backend
     let weights: LRTWeights
@@ -13,11 +14,12 @@ public final class ConvLayer: WeightLayer {
     let gradients: LRTGradients
     let workspace: ConvWorkspace
 
-    init(name: String, backend: any Backend, geometry: ConvGeometry, stream: UInt32,
+    init(name: String, backend: any Backend, geometry: ConvGeometry, activation: FusedActivation, stream: UInt32,
          weightRange: Range<Int>, biasRange: Range<Int>, views: ParameterViews, scratch: ConvScratch?) throws {
         self.name = name
         self.backend = backend
         self.geometry = geometry
+        self.activation = activation
         self.stream = stream
         self.weightRange = weightRange
         let arena = views.arena
@@ -35,13 +37,13 @@ public final class ConvLayer: WeightLayer {
     public func forward(_ input: Tensor, output: Tensor, mode: ForwardMode) throws {
         let (noise, key) = mode.layerNoise(stream: stream)
         try backend.convForward(input: input.reshaped(inputShape), weights: weights, geometry: geometry, noise: noise, key: key,
-                                output: output, workspace: workspace)
+                                output: output, workspace: workspace, activation: activation)
     }
 
     public func backward(input: Tensor, output: Tensor, gradOutput: Tensor, gradInput: Tensor?, mode: ForwardMode) throws {
         let (noise, _) = mode.layerNoise(stream: stream)
         try backend.convBackward(input: input.reshaped(inputShape), weights: weights, geometry: geometry, noise: noise,
-                                 gradOutput: gradOutput, workspace: workspace, gradients: gradients,
-                                 gradInput: gradInput?.reshaped(inputShape))
+                                 gradOutput: gradOutput, output: output, workspace: workspace, gradients: gradients,
+                                 gradInput: gradInput?.reshaped(inputShape), activation: activation)
     }
 }

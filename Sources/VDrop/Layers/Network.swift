@@ -40,7 +40,7 @@ public final class Network {
         // First pass: shapes and arena positions.
         enum Planned {
             case dense(inputs: Int, outputs: Int, weights: Range<Int>, bias: Range<Int>, relu: Bool)
-            case conv(ConvGeometry, weights: Range<Int>, bias: Range<Int>)
+            case conv(ConvGeometry, weights: Range<Int>, bias: Range<Int>, relu: Bool)
             case relu, maxPool
             case batchNorm(gamma: Range<Int>, beta: Range<Int>, state: Int)
         }
@@ -56,7 +56,7 @@ public final class Network {
             switch spec {
             case .dense(let outputs):
                 let inputs = shape.dropFirst().reduce(1, *)
-                // A ReLU right after a dense layer runs inside the dense layer's own passes.
+                // A ReLU right after a dense or conv layer runs inside that layer's own passes.
                 let relu = specIndex < specs.count && specs[specIndex] == .relu
                 if relu { specIndex += 1 }
                 planned.append(.dense(inputs: inputs, outputs: outputs, weights: layout.reserveWeights(inputs * outputs),
@@ -66,8 +66,10 @@ public final class Network {
                 precondition(shape.count == 4, "a convolution needs an NCHW input")
                 let geometry = ConvGeometry(batch: batch, inChannels: shape[1], height: shape[2], width: shape[3],
                                             outChannels: outChannels, kernelSize: kernelSize, padding: padding)
+                let relu = specIndex < specs.count && specs[specIndex] == .relu
+                if relu { specIndex += 1 }
                 planned.append(.conv(geometry, weights: layout.reserveWeights(geometry.weightShape.reduce(1, *)),
-                                     bias: layout.reservePlain(outChannels)))
+                                     bias: layout.reservePlain(outChannels), relu: relu))
                 shape = geometry.outputShape
             case .relu:
                 planned.append(.relu)
@@ -88,7 +90,7 @@ public final class Network {
         state = try backend.allocate([max(stateCount, 1)])
         let views = ParameterViews(arena: arena)
         var geometries: [ConvGeometry] = []
-        for case .conv(let geometry, _, _) in planned { geometries.append(geometry) }
+        for case .conv(let geometry, _, _, _) in planned { geometries.append(geometry) }
         // Conv layers run one at a time, so their unfolded inputs and GEMM results can share one
         // scratch, at the price of unfolding each input again in backward. Worth it when the
         // buffers are large (VGG-like: 2.8 GiB → 1.4 GiB at batch 100); small nets keep their own.
@@ -107,9 +109,9 @@ public final class Network {
                                            stream: UInt32(weightLayers.count), weightRange: weights, biasRange: bias, views: views)
                 weightLayers.append(layer)
                 layers.append(layer)
-            case .conv(let geometry, let weights, let bias):
-                let layer = try ConvLayer(name: "conv\(weightLayers.count + 1) \(geometry.inChannels)→\(geometry.outChannels)@\(geometry.kernelSize)×\(geometry.kernelSize)",
-                                          backend: backend, geometry: geometry, stream: UInt32(weightLayers.count),
+            case .conv(let geometry, let weights, let bias, let relu):
+                let layer = try ConvLayer(name: "conv\(weightLayers.count + 1) \(geometry.inChannels)→\(geometry.outChannels)@\(geometry.kernelSize)×\(geometry.kernelSize)\(relu ? " +relu" : "")",
+                                          backend: backend, geometry: geometry, activation: relu ? .relu : .none, stream: UInt32(weightLayers.count),
                                           weightRange: weights, biasRange: bias, views: views, scratch: convScratch)
                 weightLayers.append(layer)
                 layers.append(layer)

@@ -116,7 +116,8 @@ extension CPUBackend: LRTLayerOperations {
     // MARK: Conv
 
     public func convForward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, key: NoiseKey,
-                            output: Tensor, workspace: ConvWorkspace) throws {
+                            output: Tensor, workspace: ConvWorkspace, activation: FusedActivation) throws {
+        let relu = activation == .relu
         checkConv(input: input, weights: weights, geometry: g, output: output)
         let withNoise = noise != .deterministic
         im2col(input.hostPointer, g, workspace.columns.hostPointer, withNoise ? workspace.columnsSquared.hostPointer : nil)
@@ -141,11 +142,12 @@ extension CPUBackend: LRTLayerOperations {
                     forEachNormal(key, row..<(row + plane)) { i, eps in
                         let s = i - row
                         let r = (v[s] + 1e-8).squareRoot()
-                        out[i] = m[s] + shift + r * eps
+                        let y = m[s] + shift + r * eps
+                        out[i] = relu ? max(y, 0) : y
                         noiseScale[i] = eps / (2 * r)
                     }
                 } else {
-                    for s in 0..<plane { out[row + s] = m[s] + shift }
+                    for s in 0..<plane { out[row + s] = relu ? max(m[s] + shift, 0) : m[s] + shift }
                 }
             }
         }
@@ -155,7 +157,9 @@ extension CPUBackend: LRTLayerOperations {
     /// the weight gradients have read them, `workspace.columns` and `workspace.columnsSquared` for the
     /// column gradients θᵀ·g and (σ²)ᵀ·gv.
     public func convBackward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, gradOutput: Tensor,
-                             workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
+                             output: Tensor, workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?,
+                             activation: FusedActivation) throws {
+        let relu = activation == .relu, y = output.hostPointer
         checkConv(input: input, weights: weights, geometry: g, output: gradOutput)
         let withNoise = noise != .deterministic
         if workspace.sharesColumns {
@@ -169,9 +173,10 @@ extension CPUBackend: LRTLayerOperations {
             for bo in range {
                 let b = bo / channels, o = bo % channels
                 let source = bo * plane, target = o * positions + b * plane
-                for s in 0..<plane { rows[target + s] = grad[source + s] }
+                // The gradient before a fused ReLU: zero where its output is not positive.
+                for s in 0..<plane { rows[target + s] = relu && y[source + s] <= 0 ? 0 : grad[source + s] }
                 if withNoise {
-                    for s in 0..<plane { varianceRows[target + s] = grad[source + s] * noiseScale[source + s] }
+                    for s in 0..<plane { varianceRows[target + s] = rows[target + s] * noiseScale[source + s] }
                 }
             }
         }

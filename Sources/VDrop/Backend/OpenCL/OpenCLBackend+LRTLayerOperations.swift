@@ -78,7 +78,7 @@ extension OpenCLBackend: LRTLayerOperations {
     // MARK: Conv
 
     public func convForward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, key: NoiseKey,
-                            output: Tensor, workspace: ConvWorkspace) throws {
+                            output: Tensor, workspace: ConvWorkspace, activation: FusedActivation) throws {
         lrtCheckConv(input: input, weights: weights, geometry: g, output: output)
         let withNoise = Int32(noise != .deterministic ? 1 : 0)
         let positions = g.batch * g.outPlane
@@ -95,7 +95,7 @@ extension OpenCLBackend: LRTLayerOperations {
                    workspace.variance.deviceBuffer, workspace.variance.deviceOffset,
                    weights.bias.deviceBuffer, weights.bias.deviceOffset, output.deviceBuffer, output.deviceOffset,
                    workspace.noiseScale.deviceBuffer, workspace.noiseScale.deviceOffset,
-                   Int32(g.batch), Int32(g.outChannels), Int32(g.outPlane), withNoise,
+                   Int32(g.batch), Int32(g.outChannels), Int32(g.outPlane), withNoise, Int32(activation == .relu ? 1 : 0),
                    key.seedWords, key.stepWords, key.stream)
     }
 
@@ -113,7 +113,8 @@ extension OpenCLBackend: LRTLayerOperations {
     }
 
     public func convBackward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, gradOutput: Tensor,
-                             workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
+                             output: Tensor, workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?,
+                             activation: FusedActivation) throws {
         lrtCheckConv(input: input, weights: weights, geometry: g, output: gradOutput)
         let withNoise = Int32(noise != .deterministic ? 1 : 0)
         if workspace.sharesColumns {
@@ -123,10 +124,10 @@ extension OpenCLBackend: LRTLayerOperations {
         let positions = g.batch * g.outPlane
         let rows = workspace.mean, varianceRows = workspace.variance
         try launch("lrt_conv_backward_gather", in: "lrt_conv.cl", global: [gradOutput.count], local: [lrtGroupSize],
-                   gradOutput.deviceBuffer, gradOutput.deviceOffset,
+                   gradOutput.deviceBuffer, gradOutput.deviceOffset, output.deviceBuffer, output.deviceOffset,
                    workspace.noiseScale.deviceBuffer, workspace.noiseScale.deviceOffset,
                    rows.deviceBuffer, rows.deviceOffset, varianceRows.deviceBuffer, varianceRows.deviceOffset,
-                   Int32(g.batch), Int32(g.outChannels), Int32(g.outPlane), withNoise)
+                   Int32(g.batch), Int32(g.outChannels), Int32(g.outPlane), withNoise, Int32(activation == .relu ? 1 : 0))
         try launch("lrt_conv_bias_gradient", in: "lrt_conv.cl", global: [g.outChannels * lrtGroupSize], local: [lrtGroupSize],
                    rows.deviceBuffer, rows.deviceOffset, gradients.bias.deviceBuffer, gradients.bias.deviceOffset, Int32(positions))
         try gemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: positions,
