@@ -12,7 +12,20 @@ extension CPUBackend: LRTLayerOperations {
         switch noise {
         case .lrt:
             let l = logSigma2.hostPointer
-            parallelFor(variance.count) { range in for i in range { out[i] = exp(l[i]) } }
+            parallelFor(variance.count) { range in
+                var i = range.lowerBound
+                // Eight at a time where log σ² is inside the vector exp's range, else one by one.
+                while i + 8 <= range.upperBound {
+                    let chunk = UnsafeRawPointer(l + i).loadUnaligned(as: SIMD8<Float>.self)
+                    if all(chunk .>= -87) && all(chunk .<= 87) {
+                        UnsafeMutableRawPointer(out + i).storeBytes(of: VectorMath.exp(chunk), as: SIMD8<Float>.self)
+                    } else {
+                        for j in i..<(i + 8) { out[j] = exp(l[j]) }
+                    }
+                    i += 8
+                }
+                while i < range.upperBound { out[i] = exp(l[i]); i += 1 }
+            }
         case .gaussian(let alpha):
             let t = theta.hostPointer
             parallelFor(variance.count) { range in for i in range { out[i] = alpha * t[i] * t[i] } }

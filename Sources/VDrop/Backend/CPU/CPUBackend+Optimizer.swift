@@ -62,6 +62,19 @@ extension CPUBackend: OptimizerOperations {
         let m = firstMoment.hostPointer, v = secondMoment.hostPointer
         // The same mapping as the kernel: item i < W owns θ_i and ℓ_i, item W + j the plain 2W + j.
         parallelFor(w + plain) { range in
+            var i = range.lowerBound
+            // Whole runs of eight weights on SIMD lanes; the rest (and out-of-range lanes) one by one.
+            while i + 8 <= min(range.upperBound, w) {
+                if !adamUpdateEight(i, w: w, p: p, grad: grad, m: m, v: v, regularizer: regularizer, step: step,
+                                    trainsLogSigma2: trainsLogSigma2) {
+                    scalarUpdate(i..<(i + 8))
+                }
+                i += 8
+            }
+            scalarUpdate(i..<range.upperBound)
+        }
+
+        func scalarUpdate(_ range: Range<Int>) {
             for i in range {
                 if i >= w {
                     let j = w + i
