@@ -60,7 +60,7 @@ extension CPUBackend: LRTLayerOperations {
 
     private func denseForwardLinear(input: Tensor, weights: LRTWeights, noise: WeightNoise, key: NoiseKey,
                                     output: Tensor, workspace: DenseWorkspace) throws {
-        let (batch, inputs, outputs) = denseShape(input: input, weights: weights, output: output)
+        let (batch, inputs, outputs) = OperationShapes.dense(input: input, weights: weights, output: output)
         // mean = x·θᵀ straight into the output; the epilogue adds bias and noise in place.
         try gemm(transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs,
                  alpha: 1, a: input, b: weights.theta, beta: 0, c: output)
@@ -87,7 +87,7 @@ extension CPUBackend: LRTLayerOperations {
     /// once ∂L/∂σ² has read it.
     private func denseBackwardLinear(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor,
                                      workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?) throws {
-        let (batch, inputs, outputs) = denseShape(input: input, weights: weights, output: gradOutput)
+        let (batch, inputs, outputs) = OperationShapes.dense(input: input, weights: weights, output: gradOutput)
         let g = gradOutput.hostPointer, gradBias = gradients.bias.hostPointer
         // ∂L/∂b: column sums of g, accumulated row by row so the inner loop runs along memory.
         gradBias.update(repeating: 0, count: outputs)
@@ -118,20 +118,12 @@ extension CPUBackend: LRTLayerOperations {
         }
     }
 
-    private func denseShape(input: Tensor, weights: LRTWeights, output: Tensor) -> (Int, Int, Int) {
-        precondition(input.shape.count == 2 && weights.theta.shape.count == 2, "dense layers take [batch, in] and [out, in]")
-        let batch = input.shape[0], inputs = input.shape[1], outputs = weights.theta.shape[0]
-        precondition(weights.theta.shape[1] == inputs && weights.bias.count == outputs && output.count == batch * outputs,
-                     "dense shapes disagree: input \(input.shape), θ \(weights.theta.shape), output \(output.shape)")
-        return (batch, inputs, outputs)
-    }
-
     // MARK: Conv
 
     public func convForward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, key: NoiseKey,
                             output: Tensor, workspace: ConvWorkspace, activation: FusedActivation) throws {
         let relu = activation == .relu
-        checkConv(input: input, weights: weights, geometry: g, output: output)
+        OperationShapes.conv(input: input, weights: weights, geometry: g, output: output)
         let withNoise = noise != .deterministic
         im2col(input.hostPointer, g, workspace.columns.hostPointer, withNoise ? workspace.columnsSquared.hostPointer : nil)
         let positions = g.batch * g.outPlane
@@ -173,7 +165,7 @@ extension CPUBackend: LRTLayerOperations {
                              output: Tensor, workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?,
                              activation: FusedActivation) throws {
         let relu = activation == .relu, y = output.hostPointer
-        checkConv(input: input, weights: weights, geometry: g, output: gradOutput)
+        OperationShapes.conv(input: input, weights: weights, geometry: g, output: gradOutput)
         let withNoise = noise != .deterministic
         if workspace.sharesColumns {
             // Other layers have used the shared columns since this layer's forward pass.
@@ -221,13 +213,6 @@ extension CPUBackend: LRTLayerOperations {
         }
         col2im(input: input.hostPointer, g, columns: workspace.columns.hostPointer,
                columnsVariance: withNoise ? workspace.columnsSquared.hostPointer : nil, gradInput: gradInput.hostPointer)
-    }
-
-    private func checkConv(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, output: Tensor) {
-        precondition(input.count == g.inputShape.reduce(1, *) && output.count == g.outputShape.reduce(1, *)
-                     && weights.theta.count == g.weightShape.reduce(1, *) && weights.bias.count == g.outChannels
-                     && g.outHeight > 0 && g.outWidth > 0,
-                     "conv shapes disagree with \(g): input \(input.shape), θ \(weights.theta.shape), output \(output.shape)")
     }
 
     /// columns[p, n] = x[b, c, oy + ky − pad, ox + kx − pad] (0 outside), and its square when `squares` is given.

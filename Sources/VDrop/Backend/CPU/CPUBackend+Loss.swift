@@ -5,12 +5,8 @@ import Foundation
 extension CPUBackend: LossOperations {
     public func softmaxCrossEntropy(logits: Tensor, labels: Tensor, gradScale: Float, gradLogits: Tensor?,
                                     rowLoss: Tensor, rowCorrect: Tensor) throws {
-        precondition(logits.shape.count == 2, "logits are [B, K], not \(logits.shape)")
-        let (rows, classes) = (logits.shape[0], logits.shape[1])
-        precondition(classes > 0, "softmax needs at least one class")
-        precondition(labels.count == rows && rowLoss.count == rows && rowCorrect.count == rows,
-                     "labels \(labels), rowLoss \(rowLoss) and rowCorrect \(rowCorrect) need \(rows) values")
-        if let gradLogits { precondition(gradLogits.count == logits.count, "gradLogits \(gradLogits) must match \(logits)") }
+        let (rows, classes) = OperationShapes.crossEntropy(logits: logits, labels: labels, gradLogits: gradLogits,
+                                                           rowLoss: rowLoss, rowCorrect: rowCorrect)
         let z = logits.hostPointer, y = labels.hostPointer, loss = rowLoss.hostPointer, correct = rowCorrect.hostPointer
         let grad = gradLogits?.hostPointer
         parallelFor(rows, grain: max(1, 16_384 / classes)) { rowRange in

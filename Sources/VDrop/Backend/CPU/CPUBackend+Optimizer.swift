@@ -6,8 +6,7 @@ extension CPUBackend: OptimizerOperations {
     static let regularizerSumBlock = 16_384
 
     public func regularizerValue(objective: Objective, theta: Tensor, logSigma2: Tensor, into output: Tensor) throws {
-        precondition(theta.count == logSigma2.count, "theta \(theta) and logSigma2 \(logSigma2) differ in count")
-        precondition(output.count >= 1, "regularizerValue needs an output of at least one value")
+        OperationShapes.regularizerValue(theta: theta, logSigma2: logSigma2, output: output)
         let regularizer = Regularizer(objective: objective)
         let count = theta.count
         guard regularizer.kind != .zero, count > 0 else { output.hostPointer[0] = 0; return }
@@ -32,8 +31,7 @@ extension CPUBackend: OptimizerOperations {
     public func addRegularizerGradient(objective: Objective, theta: Tensor, logSigma2: Tensor, scale: Float,
                                        gradTheta: Tensor, gradLogSigma2: Tensor) throws {
         let count = theta.count
-        precondition(logSigma2.count == count && gradTheta.count == count && gradLogSigma2.count == count,
-                     "addRegularizerGradient needs tensors of one count")
+        OperationShapes.regularizerGradient(theta: theta, logSigma2: logSigma2, gradTheta: gradTheta, gradLogSigma2: gradLogSigma2)
         let regularizer = Regularizer(objective: objective)
         if regularizer.kind == .zero { return }
         let t = theta.hostPointer, l = logSigma2.hostPointer
@@ -50,10 +48,8 @@ extension CPUBackend: OptimizerOperations {
     public func adamUpdate(objective: Objective, parameters: Tensor, gradients: Tensor, firstMoment: Tensor,
                            secondMoment: Tensor, weightCount: Int, settings: AdamSettings) throws {
         let total = parameters.count
-        precondition(gradients.count == total && firstMoment.count == total && secondMoment.count == total,
-                     "adamUpdate needs parameter, gradient and moment arenas of one count")
-        precondition(weightCount >= 0 && 2 * weightCount <= total, "adamUpdate: 2·\(weightCount) weights exceed the arena of \(total)")
-        precondition(settings.step >= 1, "Adam steps count from 1")
+        OperationShapes.adam(parameters: parameters, gradients: gradients, firstMoment: firstMoment, secondMoment: secondMoment,
+                             weightCount: weightCount, settings: settings)
         let step = AdamStepConstants(settings)
         let regularizer = Regularizer(objective: objective)
         let trainsLogSigma2 = objective.trainsLogSigma2

@@ -29,7 +29,7 @@ extension OpenCLBackend: LRTLayerOperations {
     public func denseForward(input: Tensor, weights: LRTWeights, noise: WeightNoise, key: NoiseKey,
                              output: Tensor, workspace: DenseWorkspace, activation: FusedActivation) throws {
         let relu = activation == .relu
-        let (batch, inputs, outputs) = lrtDenseShape(input: input, weights: weights, output: output)
+        let (batch, inputs, outputs) = OperationShapes.dense(input: input, weights: weights, output: output)
         let tile = Self.denseTile
         try launch("lrt_dense_forward", in: "lrt_dense.cl", options: "-DTILE=\(tile)", global: [outputs, batch], local: [tile, tile],
                    input.deviceBuffer, input.deviceOffset, weights.theta.deviceBuffer, weights.theta.deviceOffset,
@@ -45,7 +45,7 @@ extension OpenCLBackend: LRTLayerOperations {
     public func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor, output: Tensor,
                               workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?, activation: FusedActivation) throws {
         let relu = activation == .relu
-        let (batch, inputs, outputs) = lrtDenseShape(input: input, weights: weights, output: gradOutput)
+        let (batch, inputs, outputs) = OperationShapes.dense(input: input, weights: weights, output: gradOutput)
         let tile = Self.denseTile, options = "-DTILE=\(tile)"
         let withNoise = Int32(noise != .deterministic ? 1 : 0)
         var alpha: Float = 0
@@ -65,14 +65,6 @@ extension OpenCLBackend: LRTLayerOperations {
                    input.deviceBuffer, input.deviceOffset, weights.theta.deviceBuffer, weights.theta.deviceOffset,
                    weights.variance.deviceBuffer, weights.variance.deviceOffset,
                    gradInput.deviceBuffer, gradInput.deviceOffset, Int32(batch), Int32(inputs), Int32(outputs), withNoise, Int32(relu ? 1 : 0))
-    }
-
-    private func lrtDenseShape(input: Tensor, weights: LRTWeights, output: Tensor) -> (Int, Int, Int) {
-        precondition(input.shape.count == 2 && weights.theta.shape.count == 2, "dense layers take [batch, in] and [out, in]")
-        let batch = input.shape[0], inputs = input.shape[1], outputs = weights.theta.shape[0]
-        precondition(weights.theta.shape[1] == inputs && weights.bias.count == outputs && output.count == batch * outputs,
-                     "dense shapes disagree: input \(input.shape), θ \(weights.theta.shape), output \(output.shape)")
-        return (batch, inputs, outputs)
     }
 
     // MARK: Conv
@@ -155,10 +147,7 @@ extension OpenCLBackend: LRTLayerOperations {
     }
 
     private func lrtCheckConv(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, output: Tensor) {
-        precondition(input.count == g.inputShape.reduce(1, *) && output.count == g.outputShape.reduce(1, *)
-                     && weights.theta.count == g.weightShape.reduce(1, *) && weights.bias.count == g.outChannels
-                     && g.outHeight > 0 && g.outWidth > 0,
-                     "conv shapes disagree with \(g): input \(input.shape), θ \(weights.theta.shape), output \(output.shape)")
+        OperationShapes.conv(input: input, weights: weights, geometry: g, output: output)
         // Kernels index with int; a layer this large needs splitting over the batch.
         precondition(g.patchSize * g.batch * g.outPlane <= Int(Int32.max), "conv \(g) has more than 2³¹ unfolded values")
     }

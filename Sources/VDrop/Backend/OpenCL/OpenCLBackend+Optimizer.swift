@@ -8,8 +8,7 @@ extension OpenCLBackend: OptimizerOperations {
     static let regularizerSumMaxGroups = 1024
 
     public func regularizerValue(objective: Objective, theta: Tensor, logSigma2: Tensor, into output: Tensor) throws {
-        precondition(theta.count == logSigma2.count, "theta \(theta) and logSigma2 \(logSigma2) differ in count")
-        precondition(output.count >= 1, "regularizerValue needs an output of at least one value")
+        OperationShapes.regularizerValue(theta: theta, logSigma2: logSigma2, output: output)
         let regularizer = Regularizer(objective: objective)
         let count = theta.count
         guard regularizer.kind != .zero, count > 0 else { try fill(output.slice(from: 0, shape: [1]), with: 0); return }
@@ -26,8 +25,7 @@ extension OpenCLBackend: OptimizerOperations {
     public func addRegularizerGradient(objective: Objective, theta: Tensor, logSigma2: Tensor, scale: Float,
                                        gradTheta: Tensor, gradLogSigma2: Tensor) throws {
         let count = theta.count
-        precondition(logSigma2.count == count && gradTheta.count == count && gradLogSigma2.count == count,
-                     "addRegularizerGradient needs tensors of one count")
+        OperationShapes.regularizerGradient(theta: theta, logSigma2: logSigma2, gradTheta: gradTheta, gradLogSigma2: gradLogSigma2)
         let regularizer = Regularizer(objective: objective)
         if regularizer.kind == .zero || count == 0 { return }
         try launch("regularizer_gradient_add", in: "regularizer_gradient.cl", global: [count],
@@ -39,10 +37,8 @@ extension OpenCLBackend: OptimizerOperations {
     public func adamUpdate(objective: Objective, parameters: Tensor, gradients: Tensor, firstMoment: Tensor,
                            secondMoment: Tensor, weightCount: Int, settings: AdamSettings) throws {
         let total = parameters.count
-        precondition(gradients.count == total && firstMoment.count == total && secondMoment.count == total,
-                     "adamUpdate needs parameter, gradient and moment arenas of one count")
-        precondition(weightCount >= 0 && 2 * weightCount <= total, "adamUpdate: 2·\(weightCount) weights exceed the arena of \(total)")
-        precondition(settings.step >= 1, "Adam steps count from 1")
+        OperationShapes.adam(parameters: parameters, gradients: gradients, firstMoment: firstMoment, secondMoment: secondMoment,
+                             weightCount: weightCount, settings: settings)
         let plain = total - 2 * weightCount
         if weightCount + plain == 0 { return }
         let step = AdamStepConstants(settings)

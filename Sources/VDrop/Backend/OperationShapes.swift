@@ -1,0 +1,49 @@
+/// Shape rules both backends check before an operation: a wrong shape is a programmer's
+/// error (the network builds every tensor), so it traps with a message that names the shapes.
+enum OperationShapes {
+    /// (batch, in, out) of a dense layer: input [batch, in], θ [out, in], output batch·out values.
+    static func dense(input: Tensor, weights: LRTWeights, output: Tensor) -> (batch: Int, inputs: Int, outputs: Int) {
+        precondition(input.shape.count == 2 && weights.theta.shape.count == 2, "dense layers take [batch, in] and [out, in]")
+        let batch = input.shape[0], inputs = input.shape[1], outputs = weights.theta.shape[0]
+        precondition(weights.theta.shape[1] == inputs && weights.bias.count == outputs && output.count == batch * outputs,
+                     "dense shapes disagree: input \(input.shape), θ \(weights.theta.shape), output \(output.shape)")
+        return (batch, inputs, outputs)
+    }
+
+    static func conv(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, output: Tensor) {
+        precondition(input.count == g.inputShape.reduce(1, *) && output.count == g.outputShape.reduce(1, *)
+                     && weights.theta.count == g.weightShape.reduce(1, *) && weights.bias.count == g.outChannels
+                     && g.outHeight > 0 && g.outWidth > 0,
+                     "conv shapes disagree with \(g): input \(input.shape), θ \(weights.theta.shape), output \(output.shape)")
+    }
+
+    /// (rows, classes) of a cross-entropy pass.
+    static func crossEntropy(logits: Tensor, labels: Tensor, gradLogits: Tensor?, rowLoss: Tensor, rowCorrect: Tensor) -> (rows: Int, classes: Int) {
+        precondition(logits.shape.count == 2, "logits are [B, K], not \(logits.shape)")
+        let (rows, classes) = (logits.shape[0], logits.shape[1])
+        precondition(classes > 0, "softmax needs at least one class")
+        precondition(labels.count == rows && rowLoss.count == rows && rowCorrect.count == rows,
+                     "labels \(labels), rowLoss \(rowLoss) and rowCorrect \(rowCorrect) need \(rows) values")
+        if let gradLogits { precondition(gradLogits.count == logits.count, "gradLogits \(gradLogits) must match \(logits)") }
+        return (rows, classes)
+    }
+
+    static func regularizerValue(theta: Tensor, logSigma2: Tensor, output: Tensor) {
+        precondition(theta.count == logSigma2.count, "theta \(theta) and logSigma2 \(logSigma2) differ in count")
+        precondition(output.count >= 1, "regularizerValue needs an output of at least one value")
+    }
+
+    static func regularizerGradient(theta: Tensor, logSigma2: Tensor, gradTheta: Tensor, gradLogSigma2: Tensor) {
+        let count = theta.count
+        precondition(logSigma2.count == count && gradTheta.count == count && gradLogSigma2.count == count,
+                     "addRegularizerGradient needs tensors of one count")
+    }
+
+    static func adam(parameters: Tensor, gradients: Tensor, firstMoment: Tensor, secondMoment: Tensor, weightCount: Int, settings: AdamSettings) {
+        let total = parameters.count
+        precondition(gradients.count == total && firstMoment.count == total && secondMoment.count == total,
+                     "adamUpdate needs parameter, gradient and moment arenas of one count")
+        precondition(weightCount >= 0 && 2 * weightCount <= total, "adamUpdate: 2·\(weightCount) weights exceed the arena of \(total)")
+        precondition(settings.step >= 1, "Adam steps count from 1")
+    }
+}
