@@ -17,4 +17,14 @@ enum BatchNormGeometry {
         precondition(input.shape.count >= 2, "batch norm takes [B, C, …], not \(input.shape)")
         return (input.shape[0], input.shape[1], input.shape.dropFirst(2).reduce(1, *))
     }
+
+    /// The forward pass's shapes: output like input, every per-channel tensor one value per channel.
+    static func forward(input: Tensor, output: Tensor, perChannel: [Tensor]) -> (batch: Int, channels: Int, spatial: Int) {
+        let shape = of(input)
+        precondition(output.count == input.count, "batch norm of \(input) into \(output)")
+        for t in perChannel {
+            precondition(t.count == shape.channels, "batch norm per-channel tensor \(t) must have \(shape.channels) values")
+        }
+        return shape
+    }
 }

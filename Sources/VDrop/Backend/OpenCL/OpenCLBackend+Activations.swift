@@ -36,11 +36,8 @@ extension OpenCLBackend: ActivationOperations {
     public func batchNormForward(input: Tensor, gamma: Tensor, beta: Tensor, output: Tensor,
                                  runningMean: Tensor, runningVariance: Tensor, saved: BatchNormSaved,
                                  training: Bool, momentum: Float, epsilon: Float) throws {
-        let (batch, channels, spatial) = BatchNormGeometry.of(input)
-        precondition(output.count == input.count, "batch norm of \(input) into \(output)")
-        for t in [gamma, beta, runningMean, runningVariance, saved.mean, saved.inverseStd] {
-            precondition(t.count == channels, "batch norm per-channel tensor \(t) must have \(channels) values")
-        }
+        let (batch, channels, spatial) = BatchNormGeometry.forward(
+            input: input, output: output, perChannel: [gamma, beta, runningMean, runningVariance, saved.mean, saved.inverseStd])
         if batch * spatial == 0 || channels == 0 { return }
         let groupSize = reductionGroupSize
         if training {
