@@ -1,7 +1,7 @@
 #include "philox.clh"
 
 // noise_normals: out[i] = ε of element (start + i) of the stream (seed, step, stream).
-// Used to check the device's Philox against the host's, and by the benchmark.
+// Used by the tests to check the device's Philox against the host's.
 __kernel void noise_normals(__global float *out, int out_offset, int count, int start,
                             uint2 seed, uint2 step, uint stream) {
     int i = get_global_id(0);

@@ -68,6 +68,8 @@ extension LRTLayerOperations {
 }
 
 /// Buffers a dense layer keeps between its forward and backward pass, allocated once.
+/// The OpenCL backend's fused kernels need only `noiseScale` (they form x⊙x, v_out and the
+/// masked gradient on the fly); the CPU backend, which works through BLAS, uses them all.
 public struct DenseWorkspace {
     /// x⊙x, [batch, in]; backward may overwrite it once it has used it.
     public let inputSquared: Tensor
