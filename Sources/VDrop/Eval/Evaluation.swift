@@ -38,6 +38,24 @@ public enum Evaluator {
         return (mask, layers)
     }
 
+    /// Misclassified samples of `data` in evaluation mode, batch by batch.
+    static func countErrors(network: Network, data: DeviceDataset) throws -> Int {
+        try data.setOrder((0..<data.count).map(Float.init))
+        var errors = 0
+        var start = 0
+        while start < data.count {
+            try data.gatherBatch(start: start, into: network)
+            try network.forward(mode: .evaluation)
+            try network.loss(gradScale: 0, withGradient: false)
+            let correct = try network.backend.download(network.rowCorrect)
+            // A last partial batch wraps to the start: count only the rows that are new.
+            let valid = min(network.batch, data.count - start)
+            errors += valid - Int(correct[0..<valid].reduce(0, +).rounded())
+            start += network.batch
+        }
+        return errors
+    }
+
     /// Trims θ, runs every test sample through the network in evaluation mode, and puts the
     /// untrimmed θ back (also when it throws), so training can go on.
     public static func evaluate(network: Network, data: DeviceDataset, rule: TrimRule) throws -> EvaluationResult {
@@ -48,21 +66,14 @@ public enum Evaluator {
         let original = Array(parameters[0..<network.arena.weightCount])
         let trimmed = original.enumerated().map { mask[$0.offset] ? $0.element : 0 }
         try backend.upload(trimmed, to: thetaSegment)
-        defer { try? backend.upload(original, to: thetaSegment) }
-
-        try data.setOrder((0..<data.count).map(Float.init))
-        var errors = 0
-        var start = 0
-        while start < data.count {
-            try data.gatherBatch(start: start, into: network)
-            try network.forward(mode: .evaluation)
-            try network.loss(gradScale: 0, withGradient: false)
-            let correct = try backend.download(network.rowCorrect)
-            // A last partial batch wraps to the start: count only the rows that are new.
-            let valid = min(network.batch, data.count - start)
-            errors += valid - Int(correct[0..<valid].reduce(0, +).rounded())
-            start += network.batch
+        let errors: Int
+        do {
+            errors = try countErrors(network: network, data: data)
+        } catch {
+            try? backend.upload(original, to: thetaSegment)
+            throw error
         }
+        try backend.upload(original, to: thetaSegment)
         let total = layers.reduce(0) { $0 + $1.weights }
         let kept = layers.reduce(0) { $0 + $1.kept }
         return EvaluationResult(errorPercent: 100 * Double(errors) / Double(max(data.count, 1)),

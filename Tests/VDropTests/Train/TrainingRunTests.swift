@@ -182,6 +182,28 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertEqual(TrainingSchedule(configuration: c, stepsPerEpoch: 500).regularizerScale, 0.05)
     }
 
+    /// Evaluation trims a copy: the parameters are as they were afterwards, `mu:0` keeps every
+    /// weight, and a larger threshold keeps fewer; counts agree with the rule applied by hand.
+    func testEvaluationTrimsWithoutChangingTheNetwork() throws {
+        let data = try Self.slice.get()
+        let trainer = try Trainer(configuration: configuration(epochs: 1), data: data, backend: TestBackends.cpu, outputDirectory: nil)
+        try trainer.runEpochs(upTo: 1)
+        let backend = trainer.network.backend
+        let before = try backend.download(trainer.network.arena.parameters)
+        let all = try Evaluator.evaluate(network: trainer.network, data: trainer.test, rule: .mu(threshold: 0))
+        XCTAssertEqual(all.compression, 1)
+        let trimmed = try Evaluator.evaluate(network: trainer.network, data: trainer.test, rule: .mu(threshold: 0.05))
+        XCTAssertEqual(try backend.download(trainer.network.arena.parameters), before, "evaluation changed the parameters")
+        let w = trainer.network.arena.weightCount
+        let kept = before[0..<w].filter { abs($0) >= 0.05 }.count
+        XCTAssertEqual(trimmed.layers.reduce(0) { $0 + $1.kept }, kept)
+        XCTAssertEqual(trimmed.compression, Double(w) / Double(kept), accuracy: 1e-9)
+        let byLogAlpha = try Evaluator.evaluate(network: trainer.network, data: trainer.test, rule: .logAlpha(threshold: 3))
+        let keptByLogAlpha = (0..<w).filter { before[$0] != 0 && before[w + $0] - log(before[$0] * before[$0]) < 3 }.count
+        XCTAssertEqual(byLogAlpha.layers.reduce(0) { $0 + $1.kept }, keptByLogAlpha)
+        XCTAssertEqual(all.samples, data.test.count)
+    }
+
     func testShuffleIsAPermutationFixedBySeedAndEpoch() {
         let a = DeviceDataset.shuffledOrder(count: 1000, seed: 3, epoch: 0)
         XCTAssertEqual(Set(a.map(Int.init)), Set(0..<1000))
