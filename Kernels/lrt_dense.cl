@@ -52,11 +52,15 @@ void lrt_dense_forward(__global const float *x, int x_offset, __global const flo
     out[out_offset + index] = relu ? fmax(y, 0.0f) : y;
 }
 
-// The gradient reaching the pre-activation: g, masked by the fused ReLU's output when there is one.
-inline float dense_pre_gradient(__global const float *g, int g_offset, __global const float *out, int out_offset,
-                                int index, int relu) {
-    float gradient = g[g_offset + index];
-    return (relu && out[out_offset + index] <= 0.0f) ? 0.0f : gradient;
+// The gradient reaching output (b, o) before the fused ReLU, g' (0 where the ReLU's output is not
+// positive, or outside the matrix), and gv = g'·noise_scale (0 without noise), as (g', gv).
+inline float2 dense_pre_gradient(__global const float *g, int g_offset, __global const float *out, int out_offset,
+                                 __global const float *noise_scale, int noise_scale_offset,
+                                 int b, int o, int B, int O, int with_noise, int relu) {
+    if (b >= B || o >= O) return (float2)(0.0f, 0.0f);
+    int index = b * O + o;
+    float gradient = (relu && out[out_offset + index] <= 0.0f) ? 0.0f : g[g_offset + index];
+    return (float2)(gradient, with_noise ? gradient * noise_scale[noise_scale_offset + index] : 0.0f);
 }
 
 // lrt_dense_weight_gradient: with g' the pre-activation gradient and gv = g'·noise_scale,
@@ -79,14 +83,10 @@ void lrt_dense_weight_gradient(__global const float *g, int g_offset, __global c
     float dtheta = 0.0f, dvariance = 0.0f, dbias = 0.0f;
     for (int b0 = 0; b0 < B; b0 += TILE) {
         int b = b0 + ly;
-        float gradient = 0.0f, scale = 0.0f;
-        if (b < B && o_load < O) {
-            int index = b * O + o_load;
-            gradient = dense_pre_gradient(g, g_offset, out, out_offset, index, relu);
-            scale = with_noise ? noise_scale[noise_scale_offset + index] : 0.0f;
-        }
-        gs[ly][lx] = gradient;
-        ns[ly][lx] = gradient * scale;
+        float2 gradient = dense_pre_gradient(g, g_offset, out, out_offset, noise_scale, noise_scale_offset,
+                                             b, o_load, B, O, with_noise, relu);
+        gs[ly][lx] = gradient.x;
+        ns[ly][lx] = gradient.y;
         xs[ly][lx] = (b < B && i < I) ? x[x_offset + b * I + i] : 0.0f;
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int k = 0; k < TILE; k++) {
@@ -125,14 +125,10 @@ void lrt_dense_input_gradient(__global const float *g, int g_offset, __global co
     float mean_path = 0.0f, variance_path = 0.0f;
     for (int o0 = 0; o0 < O; o0 += TILE) {
         int o_load = o0 + lx, o_row = o0 + ly;
-        float gradient = 0.0f, scale = 0.0f;
-        if (b < B && o_load < O) {
-            int index = b * O + o_load;
-            gradient = dense_pre_gradient(g, g_offset, out, out_offset, index, relu);
-            scale = with_noise ? noise_scale[noise_scale_offset + index] : 0.0f;
-        }
-        gs[ly][lx] = gradient;
-        ns[ly][lx] = gradient * scale;
+        float2 gradient = dense_pre_gradient(g, g_offset, out, out_offset, noise_scale, noise_scale_offset,
+                                             b, o_load, B, O, with_noise, relu);
+        gs[ly][lx] = gradient.x;
+        ns[ly][lx] = gradient.y;
         ts[ly][lx] = (o_row < O && i < I) ? theta[theta_offset + o_row * I + i] : 0.0f;
         vs[ly][lx] = (with_noise && o_row < O && i < I) ? variance[variance_offset + o_row * I + i] : 0.0f;
         barrier(CLK_LOCAL_MEM_FENCE);

@@ -18,10 +18,13 @@ enum BatchNormGeometry {
         return (input.shape[0], input.shape[1], input.shape.dropFirst(2).reduce(1, *))
     }
 
-    /// The forward pass's shapes: output like input, every per-channel tensor one value per channel.
-    static func forward(input: Tensor, output: Tensor, perChannel: [Tensor]) -> (batch: Int, channels: Int, spatial: Int) {
+    /// A pass's shapes: `sameAsInput` tensors (output, gradients) like the input, every
+    /// per-channel tensor one value per channel.
+    static func check(input: Tensor, sameAsInput: [Tensor], perChannel: [Tensor]) -> (batch: Int, channels: Int, spatial: Int) {
         let shape = of(input)
-        precondition(output.count == input.count, "batch norm of \(input) into \(output)")
+        for t in sameAsInput {
+            precondition(t.count == input.count, "batch norm tensor \(t) must have the input's \(input.count) values")
+        }
         for t in perChannel {
             precondition(t.count == shape.channels, "batch norm per-channel tensor \(t) must have \(shape.channels) values")
         }

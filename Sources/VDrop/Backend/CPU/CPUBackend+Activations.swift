@@ -67,8 +67,8 @@ extension CPUBackend: ActivationOperations {
     public func batchNormForward(input: Tensor, gamma: Tensor, beta: Tensor, output: Tensor,
                                  runningMean: Tensor, runningVariance: Tensor, saved: BatchNormSaved,
                                  training: Bool, momentum: Float, epsilon: Float) throws {
-        let (batch, channels, spatial) = BatchNormGeometry.forward(
-            input: input, output: output, perChannel: [gamma, beta, runningMean, runningVariance, saved.mean, saved.inverseStd])
+        let (batch, channels, spatial) = BatchNormGeometry.check(
+            input: input, sameAsInput: [output], perChannel: [gamma, beta, runningMean, runningVariance, saved.mean, saved.inverseStd])
         let n = batch * spatial
         if n == 0 { return }
         let x = input.hostPointer, y = output.hostPointer
@@ -114,12 +114,8 @@ extension CPUBackend: ActivationOperations {
 
     public func batchNormBackward(input: Tensor, gamma: Tensor, gradOutput: Tensor, saved: BatchNormSaved,
                                   gradInput: Tensor, gradGamma: Tensor, gradBeta: Tensor) throws {
-        let (batch, channels, spatial) = BatchNormGeometry.of(input)
-        precondition(gradOutput.count == input.count && gradInput.count == input.count,
-                     "batch norm backward of \(gradOutput) into \(gradInput) for \(input)")
-        for t in [gamma, gradGamma, gradBeta, saved.mean, saved.inverseStd] {
-            precondition(t.count == channels, "batch norm per-channel tensor \(t) must have \(channels) values")
-        }
+        let (batch, channels, spatial) = BatchNormGeometry.check(
+            input: input, sameAsInput: [gradOutput, gradInput], perChannel: [gamma, gradGamma, gradBeta, saved.mean, saved.inverseStd])
         let n = batch * spatial
         if n == 0 { return }
         let x = input.hostPointer, g = gradOutput.hostPointer, dx = gradInput.hostPointer

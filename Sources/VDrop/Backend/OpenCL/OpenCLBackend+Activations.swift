@@ -36,8 +36,8 @@ extension OpenCLBackend: ActivationOperations {
     public func batchNormForward(input: Tensor, gamma: Tensor, beta: Tensor, output: Tensor,
                                  runningMean: Tensor, runningVariance: Tensor, saved: BatchNormSaved,
                                  training: Bool, momentum: Float, epsilon: Float) throws {
-        let (batch, channels, spatial) = BatchNormGeometry.forward(
-            input: input, output: output, perChannel: [gamma, beta, runningMean, runningVariance, saved.mean, saved.inverseStd])
+        let (batch, channels, spatial) = BatchNormGeometry.check(
+            input: input, sameAsInput: [output], perChannel: [gamma, beta, runningMean, runningVariance, saved.mean, saved.inverseStd])
         if batch * spatial == 0 || channels == 0 { return }
         let groupSize = reductionGroupSize
         if training {
@@ -62,12 +62,8 @@ extension OpenCLBackend: ActivationOperations {
 
     public func batchNormBackward(input: Tensor, gamma: Tensor, gradOutput: Tensor, saved: BatchNormSaved,
                                   gradInput: Tensor, gradGamma: Tensor, gradBeta: Tensor) throws {
-        let (batch, channels, spatial) = BatchNormGeometry.of(input)
-        precondition(gradOutput.count == input.count && gradInput.count == input.count,
-                     "batch norm backward of \(gradOutput) into \(gradInput) for \(input)")
-        for t in [gamma, gradGamma, gradBeta, saved.mean, saved.inverseStd] {
-            precondition(t.count == channels, "batch norm per-channel tensor \(t) must have \(channels) values")
-        }
+        let (batch, channels, spatial) = BatchNormGeometry.check(
+            input: input, sameAsInput: [gradOutput, gradInput], perChannel: [gamma, gradGamma, gradBeta, saved.mean, saved.inverseStd])
         if batch * spatial == 0 || channels == 0 { return }
         let groupSize = reductionGroupSize
         try launch("batch_norm_backward_reduce", in: "batch_norm.cl", options: "-DWG_SIZE=\(groupSize)",
