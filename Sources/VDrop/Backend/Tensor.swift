@@ -44,17 +44,3 @@ public struct Tensor: CustomStringConvertible {
 
     public var description: String { "Tensor\(shape)@\(offset)" }
 }
-
-/// Hands out consecutive tensors from one storage: the parameter, gradient and Adam arenas.
-public struct ArenaAllocator {
-    public private(set) var used = 0
-
-    public init() {}
-
-    /// Reserves room for a tensor of `shape`; returns its offset.
-    public mutating func reserve(_ shape: [Int]) -> Int {
-        let offset = used
-        used += shape.reduce(1, *)
-        return offset
-    }
-}
