@@ -28,9 +28,6 @@ public protocol BackendCore: AnyObject {
     /// Sets every value of `tensor` to `value`.
     func fill(_ tensor: Tensor, with value: Float) throws
 
-    /// Copies `source` into `destination` (same count).
-    func copy(_ source: Tensor, to destination: Tensor) throws
-
     /// Row-major C = α·op(A)·op(B) + β·C with op(A) m×k, op(B) k×n and C m×n,
     /// each tightly packed (leading dimension = its column count as stored).
     func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,

@@ -79,13 +79,6 @@ public final class Buffer: @unchecked Sendable {
         queue.countLibraryLaunch()
     }
 
-    /// Copies `count` floats from `source` (at `sourceOffset`) into this buffer at `offset`, on the device.
-    public func copy(from source: Buffer, sourceOffset: Int = 0, count: Int, at offset: Int = 0, queue: Queue) throws {
-        if count == 0 { return }
-        try clCheck(clEnqueueCopyBuffer(queue.handle, source.handle, handle, sourceOffset * 4, offset * 4, count * 4, 0, nil, nil),
-                    "clEnqueueCopyBuffer")
-        queue.countLibraryLaunch()
-    }
 }
 
 /// A request for more device memory than the device can give in one allocation.

@@ -31,8 +31,6 @@ public final class ParameterArena {
     public func thetaSegment(of arena: Tensor) -> Tensor { arena.slice(from: 0, shape: [weightCount]) }
     /// The log σ² segment (∂L/∂σ² in the gradient arena).
     public func logSigma2Segment(of arena: Tensor) -> Tensor { arena.slice(from: weightCount, shape: [weightCount]) }
-    /// The plain parameters' segment (biases, BatchNorm γ and β).
-    public func plainSegment(of arena: Tensor) -> Tensor { arena.slice(from: 2 * weightCount, shape: [plainCount]) }
     /// σ² of all weights.
     public var varianceSegment: Tensor { variance.slice(from: 0, shape: [weightCount]) }
 }

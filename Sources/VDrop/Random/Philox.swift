@@ -88,8 +88,8 @@ public struct NoiseKey: Equatable, Sendable {
         self.stream = stream
     }
 
-    /// Streams below this are layers' weight noise; the ones above have fixed uses.
-    public static let firstReservedStream: UInt32 = 0xFFFF_0000
+    /// Streams below 0xFFFF_0000 are layers' weight noise (stream = weight-layer index); the
+    /// ones above have fixed uses.
     /// The stream that shuffles the training set at each epoch (step = epoch).
     public static let shuffleStream: UInt32 = 0xFFFF_0001
     /// The stream that draws initial weights (step = layer index).

@@ -69,11 +69,6 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
         tensor.hostPointer.update(repeating: value, count: tensor.count)
     }
 
-    public func copy(_ source: Tensor, to destination: Tensor) throws {
-        precondition(source.count == destination.count, "copy of \(source) into \(destination)")
-        destination.hostPointer.update(from: source.hostPointer, count: source.count)
-    }
-
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operands too small")

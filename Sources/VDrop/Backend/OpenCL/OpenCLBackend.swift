@@ -118,12 +118,6 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
         try tensor.deviceBuffer.fill(value, count: tensor.count, at: tensor.offset, queue: queue)
     }
 
-    public func copy(_ source: Tensor, to destination: Tensor) throws {
-        precondition(source.count == destination.count, "copy of \(source) into \(destination)")
-        try destination.deviceBuffer.copy(from: source.deviceBuffer, sourceOffset: source.offset, count: source.count,
-                                          at: destination.offset, queue: queue)
-    }
-
     /// What CLBlast's temporary-buffer size depends on.
     private struct GemmSignature: Hashable {
         let transposeA, transposeB: Bool
