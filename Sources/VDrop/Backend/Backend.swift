@@ -22,6 +22,10 @@ public protocol BackendCore: AnyObject {
     /// Copies `values` (exactly `tensor.count` of them) into `tensor`.
     func upload(_ values: [Float], to tensor: Tensor) throws
 
+    /// Copies raw bytes into `tensor`'s storage from its start (at most 4·count bytes): how byte
+    /// data, packed four to a Float32 slot, reaches a backend.
+    func uploadBytes(_ bytes: [UInt8], to tensor: Tensor) throws
+
     /// Copies `tensor` back to the host (waits for the work that writes it).
     func download(_ tensor: Tensor) throws -> [Float]
 

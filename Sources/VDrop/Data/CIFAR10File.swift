@@ -40,17 +40,13 @@ public enum CIFAR10File {
             trainPixels += batch.pixels
         }
         let test = try read((directory as NSString).appendingPathComponent(testFile))
+        // (p/255 − mean)/std = p·scale + shift.
         let (mean, std) = channelStatistics(trainPixels)
-        func normalize(_ pixels: [UInt8]) -> [Float] {
-            var out = [Float](repeating: 0, count: pixels.count)
-            for i in 0..<pixels.count {
-                let channel = (i / 1024) % 3
-                out[i] = (Float(pixels[i]) / 255 - mean[channel]) / std[channel]
-            }
-            return out
-        }
-        return DataSplit(train: Dataset(name: "cifar-10 train", sampleShape: [3, 32, 32], images: normalize(trainPixels), labels: trainLabels, classes: 10),
-                         test: Dataset(name: "cifar-10 test", sampleShape: [3, 32, 32], images: normalize(test.pixels), labels: test.labels, classes: 10),
+        let scale = (0..<3).map { 1 / (255 * std[$0]) }, shift = (0..<3).map { -mean[$0] / std[$0] }
+        return DataSplit(train: Dataset(name: "cifar-10 train", sampleShape: [3, 32, 32], pixels: trainPixels, scale: scale, shift: shift,
+                                        labels: trainLabels, classes: 10),
+                         test: Dataset(name: "cifar-10 test", sampleShape: [3, 32, 32], pixels: test.pixels, scale: scale, shift: shift,
+                                       labels: test.labels, classes: 10),
                          source: directory)
     }
 

@@ -1,8 +1,12 @@
-/// A data set living on a backend: its images and labels uploaded once, and an order
-/// (the shuffled sample numbers) from which batches are gathered on the device.
+/// A data set living on a backend: its pixels (as bytes) and labels uploaded once, and an
+/// order (the shuffled sample numbers) from which batches are gathered — and normalized —
+/// on the device.
 public final class DeviceDataset {
     public let dataset: Dataset
-    let images: Tensor
+    /// The pixel bytes, four to a Float32 slot.
+    let pixels: Tensor
+    /// The per-channel scales, then shifts.
+    let normalization: Tensor
     let labels: Tensor
     /// Sample numbers in visiting order, as Float; rewritten once per epoch.
     let order: Tensor
@@ -11,7 +15,9 @@ public final class DeviceDataset {
     public init(_ dataset: Dataset, backend: any Backend) throws {
         self.dataset = dataset
         self.backend = backend
-        images = try backend.tensor(dataset.images, shape: [dataset.count, dataset.sampleSize])
+        pixels = try backend.allocate([(dataset.pixels.count + 3) / 4])
+        try backend.uploadBytes(dataset.pixels, to: pixels)
+        normalization = try backend.tensor(dataset.scale + dataset.shift, shape: [2 * dataset.scale.count])
         labels = try backend.tensor(dataset.labels.map(Float.init), shape: [dataset.count])
         order = try backend.tensor((0..<dataset.count).map(Float.init), shape: [dataset.count])
     }
@@ -43,20 +49,17 @@ public final class DeviceDataset {
     public func gatherBatch(start: Int, into network: Network) throws {
         precondition(start >= 0 && start < count, "batch start outside the data set")
         let rows = network.batch
-        if start + rows <= count {
-            try backend.gatherRows(source: images, rowSize: dataset.sampleSize, indices: order, start: start, output: network.input)
-            try backend.gatherRows(source: labels, rowSize: 1, indices: order, start: start, output: network.labels)
-        } else {
-            let head = count - start
-            let size = dataset.sampleSize
-            try backend.gatherRows(source: images, rowSize: size, indices: order, start: start,
-                                   output: network.input.slice(from: 0, shape: [head * size]))
-            try backend.gatherRows(source: labels, rowSize: 1, indices: order, start: start,
-                                   output: network.labels.slice(from: 0, shape: [head]))
-            try backend.gatherRows(source: images, rowSize: size, indices: order, start: 0,
-                                   output: network.input.slice(from: head * size, shape: [(rows - head) * size]))
-            try backend.gatherRows(source: labels, rowSize: 1, indices: order, start: 0,
-                                   output: network.labels.slice(from: head, shape: [rows - head]))
-        }
+        let head = min(rows, count - start)
+        try gather(from: start, rows: head, into: network, at: 0)
+        if head < rows { try gather(from: 0, rows: rows - head, into: network, at: head) }
+    }
+
+    /// Samples order[from ..< from + rows] into rows at ..< at + rows of the batch.
+    private func gather(from: Int, rows: Int, into network: Network, at row: Int) throws {
+        let size = dataset.sampleSize
+        try backend.gatherNormalizedBytes(source: pixels, rowSize: size, channelSize: dataset.channelSize, normalization: normalization,
+                                          indices: order, start: from, output: network.input.slice(from: row * size, shape: [rows * size]))
+        try backend.gatherRows(source: labels, rowSize: 1, indices: order, start: from,
+                               output: network.labels.slice(from: row, shape: [rows]))
     }
 }

@@ -54,8 +54,7 @@ public enum IDXFile {
         if let bad = labels.values.firstIndex(where: { Int($0) >= classes }) {
             throw DatasetError(file: labelPath, problem: "label \(labels.values[bad]) at position \(bad) is outside 0…\(classes - 1).")
         }
-        let scale: Float = 1.0 / 255.0
-        return Dataset(name: name, sampleShape: [1, images.dimensions[1], images.dimensions[2]],
-                       images: images.values.map { Float($0) * scale }, labels: labels.values, classes: classes)
+        return Dataset(name: name, sampleShape: [1, images.dimensions[1], images.dimensions[2]], pixels: images.values,
+                       scale: [1.0 / 255.0], shift: [0], labels: labels.values, classes: classes)
     }
 }

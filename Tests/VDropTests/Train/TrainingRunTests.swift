@@ -133,11 +133,10 @@ final class TrainingRunTests: XCTestCase {
         _ = try Trainer(configuration: configuration(epochs: 2), data: data, backend: TestBackends.cpu, outputDirectory: folder).runEpochs(upTo: 1)
         let path = folder + "/checkpoint.safetensors"
         let good = try Data(contentsOf: URL(fileURLWithPath: path))
-        // The same run continued on poisoned images: the first step's loss is NaN.
-        var images = data.train.images
-        for i in 0..<images.count where i % 7 == 0 { images[i] = .nan }
-        let poisoned = DataSplit(train: Dataset(name: "poisoned", sampleShape: [1, 28, 28], images: images, labels: data.train.labels, classes: 10),
-                                 test: data.test, source: "poisoned")
+        // The same run continued on poisoned data (a NaN normalization): the first step's loss is NaN.
+        let poisonedTrain = Dataset(name: "poisoned", sampleShape: [1, 28, 28], pixels: data.train.pixels, scale: [.nan], shift: [0],
+                                    labels: data.train.labels, classes: 10)
+        let poisoned = DataSplit(train: poisonedTrain, test: data.test, source: "poisoned")
         let trainer = try Trainer(configuration: configuration(epochs: 2), data: poisoned, backend: TestBackends.cpu, outputDirectory: folder)
         try trainer.resume(from: try Checkpoint(contentsOf: path), file: path)
         XCTAssertThrowsError(try trainer.run()) { error in

@@ -12,3 +12,25 @@ extension CPUBackend: DataOperations {
         }
     }
 }
+
+extension CPUBackend {
+    public func gatherNormalizedBytes(source: Tensor, rowSize: Int, channelSize: Int, normalization: Tensor,
+                                      indices: Tensor, start: Int, output: Tensor) throws {
+        let rows = output.count / rowSize, channels = normalization.count / 2
+        precondition(rows * rowSize == output.count && start + rows <= indices.count && channels * channelSize == rowSize,
+                     "gather shapes disagree")
+        let bytes = UnsafeRawPointer(source.hostPointer).assumingMemoryBound(to: UInt8.self)
+        let idx = indices.hostPointer + start, out = output.hostPointer, norm = normalization.hostPointer
+        parallelFor(rows, grain: max(1, 16_384 / max(rowSize, 1))) { range in
+            for b in range {
+                let sample = Int(idx[b])
+                precondition(sample >= 0 && (sample + 1) * rowSize <= 4 * source.count, "gather index \(sample) outside the data set")
+                let row = bytes + sample * rowSize, target = out + b * rowSize
+                for c in 0..<channels {
+                    let scale = norm[c], shift = norm[channels + c], base = c * channelSize
+                    for j in base..<(base + channelSize) { target[j] = Float(row[j]) * scale + shift }
+                }
+            }
+        }
+    }
+}

@@ -61,6 +61,14 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
         }
     }
 
+    public func uploadBytes(_ bytes: [UInt8], to tensor: Tensor) throws {
+        precondition(bytes.count <= 4 * tensor.count, "\(bytes.count) bytes do not fit \(tensor)")
+        bytes.withUnsafeBytes { source in
+            guard let start = source.baseAddress else { return }
+            UnsafeMutableRawPointer(tensor.hostPointer).copyMemory(from: start, byteCount: bytes.count)
+        }
+    }
+
     public func download(_ tensor: Tensor) throws -> [Float] {
         Array(UnsafeBufferPointer(start: tensor.hostPointer, count: tensor.count))
     }

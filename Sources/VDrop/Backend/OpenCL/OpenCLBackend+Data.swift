@@ -7,3 +7,16 @@ extension OpenCLBackend: DataOperations {
                    output.deviceBuffer, output.deviceOffset, Int32(rows), Int32(rowSize))
     }
 }
+
+extension OpenCLBackend {
+    public func gatherNormalizedBytes(source: Tensor, rowSize: Int, channelSize: Int, normalization: Tensor,
+                                      indices: Tensor, start: Int, output: Tensor) throws {
+        let rows = output.count / rowSize, channels = normalization.count / 2
+        precondition(rows * rowSize == output.count && start + rows <= indices.count && channels * channelSize == rowSize,
+                     "gather shapes disagree")
+        try launch("gather_normalized_bytes", in: "gather.cl", global: [output.count],
+                   source.deviceBuffer, Int32(source.offset * 4), indices.deviceBuffer, indices.deviceOffset, Int32(start),
+                   normalization.deviceBuffer, normalization.deviceOffset, Int32(channels), Int32(channelSize),
+                   output.deviceBuffer, output.deviceOffset, Int32(rows), Int32(rowSize))
+    }
+}

@@ -110,6 +110,11 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
         try tensor.deviceBuffer.write(values, at: tensor.offset, queue: queue)
     }
 
+    public func uploadBytes(_ bytes: [UInt8], to tensor: Tensor) throws {
+        precondition(bytes.count <= 4 * tensor.count, "\(bytes.count) bytes do not fit \(tensor)")
+        try tensor.deviceBuffer.write(bytesOf: bytes, atByte: tensor.offset * MemoryLayout<Float>.stride, queue: queue)
+    }
+
     public func download(_ tensor: Tensor) throws -> [Float] {
         try tensor.deviceBuffer.read(count: tensor.count, at: tensor.offset, queue: queue)
     }
