@@ -22,5 +22,7 @@ train: build
 	$(SWIFT) run -c release vdrop devices
 	$(SWIFT) run -c release vdrop train $(TRAIN_FLAGS)
 
+# Optimized: the CPU backend's numeric loops (SIMD lanes above all) run 10-50× slower in a
+# debug build, which made the training tests take minutes. -enable-testing keeps @testable.
 test: deps
-	$(SWIFT) test
+	$(SWIFT) test -c release -Xswiftc -enable-testing

@@ -38,13 +38,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "Kernels", path: "Kernels", exclude: [], resources: kernelFiles),
-        .target(
-            name: "VDrop",
-            dependencies: ["COpenCL", "CBLAS", "CZlib", "Kernels"],
-            // The engine's numeric loops (SIMD lanes above all) run 10-50× slower unoptimized, which
-            // made the CPU-backend training tests of `swift test` take minutes: optimize it in debug too.
-            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
-        ),
+        .target(name: "VDrop", dependencies: ["COpenCL", "CBLAS", "CZlib", "Kernels"]),
         .executableTarget(
             name: "vdrop",
             dependencies: ["VDrop", .product(name: "ArgumentParser", package: "swift-argument-parser")]
