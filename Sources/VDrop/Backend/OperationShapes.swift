@@ -17,6 +17,15 @@ enum OperationShapes {
                      "conv shapes disagree with \(g): input \(input.shape), θ \(weights.theta.shape), output \(output.shape)")
     }
 
+    /// Rows of a gather into `output` of `rowSize`-value rows from `indices[start...]`; with
+    /// `channels` (byte gathers), rows must be whole channels of `channelSize`.
+    static func gather(output: Tensor, rowSize: Int, indices: Tensor, start: Int, channels: Int? = nil, channelSize: Int = 0) -> Int {
+        let rows = output.count / rowSize
+        precondition(rows * rowSize == output.count && start + rows <= indices.count, "gather shapes disagree")
+        if let channels { precondition(channels * channelSize == rowSize, "a gathered row is \(channels) channels of \(channelSize)") }
+        return rows
+    }
+
     /// (rows, classes) of a cross-entropy pass.
     static func crossEntropy(logits: Tensor, labels: Tensor, gradLogits: Tensor?, rowLoss: Tensor, rowCorrect: Tensor) -> (rows: Int, classes: Int) {
         precondition(logits.shape.count == 2, "logits are [B, K], not \(logits.shape)")

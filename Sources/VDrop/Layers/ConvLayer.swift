@@ -9,8 +9,7 @@ public final class ConvLayer: WeightLayer {
     public let activation: FusedActivation
     let stream: UInt32
     let backend: any Backend
-    let weights: LRTWeights
-    public var theta: Tensor { weights.theta }
+    public let weights: LRTWeights
     let gradients: LRTGradients
     let workspace: ConvWorkspace
 
@@ -22,14 +21,8 @@ public final class ConvLayer: WeightLayer {
         self.activation = activation
         self.stream = stream
         self.weightRange = weightRange
-        let arena = views.arena
-        let shape = geometry.weightShape
-        weights = LRTWeights(theta: views.theta(weightRange, shape: shape, in: arena.parameters),
-                             variance: views.variance(weightRange, shape: shape),
-                             bias: views.plain(biasRange, shape: [geometry.outChannels], in: arena.parameters))
-        gradients = LRTGradients(theta: views.theta(weightRange, shape: shape, in: arena.gradients),
-                                 variance: views.logSigma2(weightRange, shape: shape, in: arena.gradients),
-                                 bias: views.plain(biasRange, shape: [geometry.outChannels], in: arena.gradients))
+        weights = views.lrtWeights(weightRange, bias: biasRange, shape: geometry.weightShape)
+        gradients = views.lrtGradients(weightRange, bias: biasRange, shape: geometry.weightShape)
         workspace = try scratch.map { try ConvWorkspace(backend: backend, geometry: geometry, sharing: $0) }
             ?? ConvWorkspace(backend: backend, geometry: geometry)
     }

@@ -14,8 +14,7 @@ public final class DenseLayer: WeightLayer {
     public let activation: FusedActivation
     let stream: UInt32
     let backend: any Backend
-    let weights: LRTWeights
-    public var theta: Tensor { weights.theta }
+    public let weights: LRTWeights
     let gradients: LRTGradients
     let workspace: DenseWorkspace
 
@@ -30,13 +29,8 @@ public final class DenseLayer: WeightLayer {
         self.weightRange = weightRange
         inputShape = [batch, inputs]
         outputShape = [batch, outputs]
-        let arena = views.arena
-        weights = LRTWeights(theta: views.theta(weightRange, shape: [outputs, inputs], in: arena.parameters),
-                             variance: views.variance(weightRange, shape: [outputs, inputs]),
-                             bias: views.plain(biasRange, shape: [outputs], in: arena.parameters))
-        gradients = LRTGradients(theta: views.theta(weightRange, shape: [outputs, inputs], in: arena.gradients),
-                                 variance: views.logSigma2(weightRange, shape: [outputs, inputs], in: arena.gradients),
-                                 bias: views.plain(biasRange, shape: [outputs], in: arena.gradients))
+        weights = views.lrtWeights(weightRange, bias: biasRange, shape: [outputs, inputs])
+        gradients = views.lrtGradients(weightRange, bias: biasRange, shape: [outputs, inputs])
         workspace = try DenseWorkspace(backend: backend, batch: batch, inputs: inputs, outputs: outputs)
     }
 

@@ -40,8 +40,8 @@ public protocol Layer: AnyObject {
 
 /// A layer with weights that carry a posterior variance (dense and conv).
 public protocol WeightLayer: Layer {
-    /// θ, a view into the parameter arena's θ segment.
-    var theta: Tensor { get }
+    /// θ, σ² and b as views into the arenas.
+    var weights: LRTWeights { get }
     /// Its position and count within the θ segment (the same within log σ²).
     var weightRange: Range<Int> { get }
     /// Inputs that feed one output (in, or in·k·k): sets the initial θ's scale.

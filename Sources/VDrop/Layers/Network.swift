@@ -158,14 +158,11 @@ public final class Network {
         var named: [(String, Tensor)] = []
         for layer in layers {
             let key = String(layer.name.prefix { $0 != " " })
-            if let dense = layer as? DenseLayer {
-                named += [("\(key).theta", dense.weights.theta),
-                          ("\(key).log_sigma2", arena.logSigma2Segment(of: arena.parameters).slice(from: dense.weightRange.lowerBound, shape: dense.weights.theta.shape)),
-                          ("\(key).bias", dense.weights.bias)]
-            } else if let conv = layer as? ConvLayer {
-                named += [("\(key).theta", conv.weights.theta),
-                          ("\(key).log_sigma2", arena.logSigma2Segment(of: arena.parameters).slice(from: conv.weightRange.lowerBound, shape: conv.weights.theta.shape)),
-                          ("\(key).bias", conv.weights.bias)]
+            if let weighted = layer as? WeightLayer {
+                let theta = weighted.weights.theta
+                named += [("\(key).theta", theta),
+                          ("\(key).log_sigma2", arena.logSigma2Segment(of: arena.parameters).slice(from: weighted.weightRange.lowerBound, shape: theta.shape)),
+                          ("\(key).bias", weighted.weights.bias)]
             } else if let norm = layer as? BatchNormLayer {
                 named += [("\(key).weight", norm.gamma), ("\(key).bias", norm.beta),
                           ("\(key).running_mean", norm.runningMean), ("\(key).running_var", norm.runningVariance)]

@@ -75,4 +75,16 @@ public struct ParameterViews {
     func plain(_ range: Range<Int>, shape: [Int], in tensor: Tensor) -> Tensor {
         tensor.slice(from: 2 * arena.weightCount + range.lowerBound, shape: shape)
     }
+
+    /// θ, σ² and b of a dense or conv layer whose weights (of `shape`) sit at `weights` and bias at `bias`.
+    func lrtWeights(_ weights: Range<Int>, bias: Range<Int>, shape: [Int]) -> LRTWeights {
+        LRTWeights(theta: theta(weights, shape: shape, in: arena.parameters), variance: variance(weights, shape: shape),
+                   bias: plain(bias, shape: [shape[0]], in: arena.parameters))
+    }
+
+    /// Where that layer's backward pass writes ∂θ, ∂σ² and ∂b.
+    func lrtGradients(_ weights: Range<Int>, bias: Range<Int>, shape: [Int]) -> LRTGradients {
+        LRTGradients(theta: theta(weights, shape: shape, in: arena.gradients), variance: logSigma2(weights, shape: shape, in: arena.gradients),
+                     bias: plain(bias, shape: [shape[0]], in: arena.gradients))
+    }
 }

@@ -1,7 +1,6 @@
 extension CPUBackend: DataOperations {
     public func gatherRows(source: Tensor, rowSize: Int, indices: Tensor, start: Int, output: Tensor) throws {
-        let rows = output.count / rowSize
-        precondition(rows * rowSize == output.count && start + rows <= indices.count, "gather shapes disagree")
+        let rows = OperationShapes.gather(output: output, rowSize: rowSize, indices: indices, start: start)
         let src = source.hostPointer, idx = indices.hostPointer + start, out = output.hostPointer
         parallelFor(rows, grain: max(1, 16_384 / max(rowSize, 1))) { range in
             for b in range {
@@ -16,9 +15,9 @@ extension CPUBackend: DataOperations {
 extension CPUBackend {
     public func gatherNormalizedBytes(source: Tensor, rowSize: Int, channelSize: Int, normalization: Tensor,
                                       indices: Tensor, start: Int, output: Tensor) throws {
-        let rows = output.count / rowSize, channels = normalization.count / 2
-        precondition(rows * rowSize == output.count && start + rows <= indices.count && channels * channelSize == rowSize,
-                     "gather shapes disagree")
+        let channels = normalization.count / 2
+        let rows = OperationShapes.gather(output: output, rowSize: rowSize, indices: indices, start: start,
+                                          channels: channels, channelSize: channelSize)
         let bytes = UnsafeRawPointer(source.hostPointer).assumingMemoryBound(to: UInt8.self)
         let idx = indices.hostPointer + start, out = output.hostPointer, norm = normalization.hostPointer
         parallelFor(rows, grain: max(1, 16_384 / max(rowSize, 1))) { range in
