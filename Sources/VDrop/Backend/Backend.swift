@@ -39,6 +39,11 @@ public protocol BackendCore: AnyObject {
 
     /// Waits until all enqueued work has finished.
     func synchronize() throws
+
+    /// Hands the work enqueued so far to the device without waiting for it. A training step
+    /// ends with this: drivers may otherwise hold a step's launches back until some later wait,
+    /// leaving the device idle while the host enqueues the next step.
+    func submit() throws
 }
 
 extension BackendCore {

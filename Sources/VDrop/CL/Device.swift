@@ -16,6 +16,8 @@ public struct Device: Sendable, CustomStringConvertible {
     /// Largest single allocation in bytes (`CL_DEVICE_MAX_MEM_ALLOC_SIZE`).
     public let maxAllocation: UInt64
     public let maxWorkGroupSize: Int
+    /// Local (work-group shared) memory in bytes.
+    public let localMemory: UInt64
     /// e.g. "OpenCL C 1.2 pocl".
     public let openCLCVersion: String
     public let driverVersion: String
@@ -48,6 +50,7 @@ public struct Device: Sendable, CustomStringConvertible {
         globalMemory = try value(CL_DEVICE_GLOBAL_MEM_SIZE, cl_ulong(0))
         maxAllocation = try value(CL_DEVICE_MAX_MEM_ALLOC_SIZE, cl_ulong(0))
         maxWorkGroupSize = try value(CL_DEVICE_MAX_WORK_GROUP_SIZE, Int(0))
+        localMemory = try value(CL_DEVICE_LOCAL_MEM_SIZE, cl_ulong(0))
         openCLCVersion = try string(CL_DEVICE_OPENCL_C_VERSION)
         driverVersion = try string(CL_DRIVER_VERSION)
     }

@@ -42,8 +42,8 @@ public struct StepLoss: Equatable, Sendable {
 extension Network {
     /// One training step on the batch already in `input` and `labels`: weight variances,
     /// forward, cross-entropy and its gradient, backward, and the fused regularizer + Adam
-    /// update. Nothing waits for the device. With `recordLoss` it also enqueues the
-    /// reductions that ``readLoss(settings:)`` reads afterwards.
+    /// update, handed to the device at the end (``BackendCore/submit()``) but not waited for.
+    /// With `recordLoss` it also enqueues the reductions that ``readLoss(settings:)`` reads afterwards.
     public func trainStep(_ settings: StepSettings, recordLoss: Bool) throws {
         let mode = ForwardMode.training(noise: settings.objective.weightNoise,
                                         key: NoiseKey(seed: settings.seed, step: UInt64(settings.step), stream: 0))
@@ -57,6 +57,7 @@ extension Network {
         try backend.adamUpdate(objective: settings.objective, parameters: arena.parameters, gradients: arena.gradients,
                                firstMoment: arena.firstMoment, secondMoment: arena.secondMoment,
                                weightCount: arena.weightCount, settings: adam)
+        try backend.submit()
     }
 
     /// Enqueues Σ rowLoss, Σ rowCorrect and Σ R into `scalars` (the parameters as they are now).

@@ -40,21 +40,7 @@ final class DeviceLayerTests: XCTestCase {
     }
 
     func testCLBlastSgemmMatchesTheCPU() throws {
-        let backend = try TestBackends.openCL()
-        let cpu = TestBackends.cpu
-        // Sizes that are no multiple of any tile: 37×29 times 29×53, with both transposes.
-        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
-            let (m, n, k) = (37, 53, 29)
-            let a = testValues(m * k, seed: 2), b = testValues(k * n, seed: 3), c = testValues(m * n, seed: 4)
-            let gpuC = try backend.tensor(c, shape: [m, n])
-            try backend.gemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5,
-                             a: try backend.tensor(a, shape: [m * k]), b: try backend.tensor(b, shape: [k * n]), beta: 2, c: gpuC)
-            let cpuC = try cpu.tensor(c, shape: [m, n])
-            try cpu.gemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5,
-                         a: try cpu.tensor(a, shape: [m * k]), b: try cpu.tensor(b, shape: [k * n]), beta: 2, c: cpuC)
-            // Sums of 29 products of values in [-1, 1]: float rounding of either order stays below 1e-5.
-            assertClose(try backend.download(gpuC), try cpu.download(cpuC), atol: 1e-5, rtol: 1e-5, "sgemm ta=\(ta) tb=\(tb)")
-        }
+        try assertSgemmMatchesCPU(try TestBackends.openCL(), "CLBlast's own parameters")
     }
 
     func testKernelWithASyntaxErrorThrowsTheBuildLog() throws {

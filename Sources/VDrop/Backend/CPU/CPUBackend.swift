@@ -117,6 +117,9 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
 
     public func synchronize() throws {}
 
+    /// Work on the CPU is done when its call returns.
+    public func submit() throws {}
+
     /// Runs `body` over `0..<count` in contiguous chunks on up to ``threadCount`` threads.
     /// Chunks are at least `grain` long, so small loops stay on the calling thread.
     public func parallelFor(_ count: Int, grain: Int = 16_384, _ body: (Range<Int>) -> Void) {

@@ -164,4 +164,6 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
     }
 
     public func synchronize() throws { try queue.finish() }
+
+    public func submit() throws { try queue.flush() }
 }
