@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var device: DeviceOptions
 
-    var modelKinds: [ModelKind] { models.flatMap { $0.split(separator: ",") }.compactMap { ModelKind(rawValue: String($0)) } }
+    var modelKinds: [ModelKind] { ModelKind.list(models) ?? [] }
     var objectiveList: [Objective] {
         objectives.flatMap { $0.split(separator: ",") }.compactMap { name -> Objective? in
             var c = TrainingConfiguration()
@@ -43,10 +43,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
-        let names = models.flatMap { $0.split(separator: ",") }
-        guard !names.isEmpty, names.count == modelKinds.count else {
-            throw ValidationError("--models takes lenet300, lenet5 and vgglike, separated by commas.")
-        }
+        guard ModelKind.list(models) != nil else { throw ValidationError(ModelKind.listHelp) }
         guard objectives.flatMap({ $0.split(separator: ",") }).count == objectiveList.count, !objectiveList.isEmpty else {
             throw ValidationError("--objectives takes ard, svdo, gamma, gaussian and none, separated by commas.")
         }
@@ -56,9 +53,11 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let cpu = CPUBackend()
-        let chosen = try BackendFactory.make(device.choice)
+        let chosen = try device.makeBackend()
         let deviceBackend: (any Backend)? = chosen is CPUBackend ? nil : chosen
         print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads), batch \(batch), \(samples) samples")
+        let gemmParameters = (deviceBackend as? OpenCLBackend)?.gemmParameters
+        if let gemmParameters { print("CLBlast SGEMM parameters: \(gemmParameters)") }
 
         var operations: [OperationMeasurement] = []
         if !skipOperations {
@@ -102,7 +101,7 @@ struct BenchCommand: ParsableCommand {
         if let json {
             let report = BenchmarkReport(date: ISO8601DateFormatter().string(from: Date()), device: deviceBackend?.name ?? "none",
                                          cpuThreads: cpu.threadCount, operations: operations, deviceSteps: deviceSteps,
-                                         cpuSteps: cpuSteps, peakHostBytes: peak)
+                                         cpuSteps: cpuSteps, peakHostBytes: peak, gemmParameters: gemmParameters)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try writeAtomically(try encoder.encode(report), to: json)

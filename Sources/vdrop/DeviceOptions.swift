@@ -8,6 +8,11 @@ struct DeviceOptions: ParsableArguments {
         valueName: "device"))
     var device: String = "auto"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "CLBlast's SGEMM parameters on an OpenCL device: auto (what `vdrop tune` saved for the device, else CLBlast's own), library (CLBlast's own), or a file `vdrop tune` wrote.",
+        valueName: "source"))
+    var gemmParameters: String = "auto"
+
     func validate() throws {
         do { _ = try DeviceChoice(parsing: device) } catch let error as DeviceSelectionError {
             throw ValidationError(error.message)
@@ -15,4 +20,9 @@ struct DeviceOptions: ParsableArguments {
     }
 
     var choice: DeviceChoice { (try? DeviceChoice(parsing: device)) ?? .automatic }
+
+    /// The backend these options name, with its SGEMM parameters applied.
+    func makeBackend() throws -> any Backend {
+        try BackendFactory.make(choice, gemm: GemmParameterSource(parsing: gemmParameters))
+    }
 }

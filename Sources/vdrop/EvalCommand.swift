@@ -34,7 +34,7 @@ struct EvalCommand: ParsableCommand {
         let model = configuration.modelKind
         let rule = try TrimRule(parsing: trim ?? configuration.trim)
         let split = try DataSource.load(directory: data, model: model)
-        let backend = try BackendFactory.make(device.choice)
+        let backend = try device.makeBackend()
         let network = try Network(model: model, batch: min(batch ?? configuration.batch, split.test.count), backend: backend)
         try saved.restore(into: network, includeOptimizer: false, file: checkpoint)
         let test = try DeviceDataset(split.test, backend: backend)

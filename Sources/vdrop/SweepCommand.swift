@@ -29,7 +29,7 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let model = ModelKind(rawValue: options.model) ?? .lenet5
-        let backend = try BackendFactory.make(options.device.choice)
+        let backend = try options.device.makeBackend()
         let data = try DataSource.load(directory: options.data, model: model)
         let base = out ?? "runs/sweep-\(options.model)"
         print("vdrop sweep: \(options.model), gamma with b = \(options.gammaB), a in \(parsedA), \(seeds) seed(s), on \(backend.name)")

@@ -30,7 +30,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let model = ModelKind(rawValue: options.model) ?? .lenet5
-        let backend = try BackendFactory.make(options.device.choice)
+        let backend = try options.device.makeBackend()
         let data = try DataSource.load(directory: options.data, model: model)
         let base = out ?? "runs/\(options.model)-\(options.objective)"
         print("vdrop train: \(options.model), objective \(options.objective), on \(backend.name); data \(data.source) (\(data.train.count) train, \(data.test.count) test)")

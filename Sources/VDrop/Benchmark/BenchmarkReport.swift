@@ -11,9 +11,12 @@ public struct BenchmarkReport: Codable, Sendable {
     public var cpuSteps: [StepMeasurement]
     /// Peak resident host memory of the benchmark process, in bytes.
     public var peakHostBytes: Int
+    /// Which CLBlast SGEMM parameters the device used (see `vdrop tune`); nil without a device.
+    public var gemmParameters: String?
 
     public init(date: String, device: String, cpuThreads: Int, operations: [OperationMeasurement],
-                deviceSteps: [StepMeasurement], cpuSteps: [StepMeasurement], peakHostBytes: Int) {
+                deviceSteps: [StepMeasurement], cpuSteps: [StepMeasurement], peakHostBytes: Int,
+                gemmParameters: String? = nil) {
         self.date = date
         self.device = device
         self.cpuThreads = cpuThreads
@@ -21,5 +24,6 @@ public struct BenchmarkReport: Codable, Sendable {
         self.deviceSteps = deviceSteps
         self.cpuSteps = cpuSteps
         self.peakHostBytes = peakHostBytes
+        self.gemmParameters = gemmParameters
     }
 }

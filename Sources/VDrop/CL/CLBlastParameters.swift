@@ -35,7 +35,9 @@ public struct CLBlastParameters: Codable, Equatable, Sendable {
     /// Makes these the parameters CLBlast uses on `device` from its next GEMM on, in every
     /// queue of this process. CLBlast keeps compiled kernels per device and routine, not per
     /// parameter set, so its caches are emptied first; the next GEMM of each kind compiles again.
-    public func apply(to device: Device) throws {
+    /// Reached through ``OpenCLBackend/applyGemmParameters(_:)``, which also forgets the
+    /// temporary-buffer sizes that depend on them.
+    func apply(to device: Device) throws {
         try clblastCheck(CLBlastClearCache(), "CLBlastClearCache")
         if let xgemm { try Self.override(device, kernel: "Xgemm", xgemm) }
         if let xgemmDirect { try Self.override(device, kernel: "XgemmDirect", xgemmDirect) }

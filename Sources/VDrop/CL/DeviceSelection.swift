@@ -56,6 +56,7 @@ extension Device: Equatable {
 /// A device that does not exist or could not be found; the message lists what does exist.
 public struct DeviceSelectionError: Error, CustomStringConvertible {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 

@@ -31,12 +31,12 @@ final class CLBlastParametersTests: XCTestCase {
 
     func testOverriddenParametersComputeTheSameGemmOnBothPaths() throws {
         let backend = try TestBackends.openCL()
-        defer { XCTAssertNoThrow(try CLBlastParameters.library.apply(to: backend.device)) }
-        try CLBlastParameters(xgemm: XgemmConfiguration.seeds[2].parameters, minIndirectSize: CLBlastParameters.alwaysIndirect)
-            .apply(to: backend.device)
+        defer { XCTAssertNoThrow(try backend.applyGemmParameters(CLBlastParameters.library)) }
+        try backend.applyGemmParameters(CLBlastParameters(xgemm: XgemmConfiguration.seeds[2].parameters,
+                                                          minIndirectSize: CLBlastParameters.alwaysIndirect))
         try assertSgemmMatchesCPU(backend, "indirect kernel, overridden")
-        try CLBlastParameters(xgemmDirect: XgemmDirectConfiguration.seeds[1].parameters, minIndirectSize: CLBlastParameters.alwaysDirect)
-            .apply(to: backend.device)
+        try backend.applyGemmParameters(CLBlastParameters(xgemmDirect: XgemmDirectConfiguration.seeds[1].parameters,
+                                                          minIndirectSize: CLBlastParameters.alwaysDirect))
         try assertSgemmMatchesCPU(backend, "direct kernel, overridden")
     }
 
@@ -44,10 +44,10 @@ final class CLBlastParametersTests: XCTestCase {
     /// products (which is why ``GemmTuner`` checks every candidate's results).
     func testAnOverrideReachesTheKernel() throws {
         let backend = try TestBackends.openCL()
-        defer { XCTAssertNoThrow(try CLBlastParameters.library.apply(to: backend.device)) }
+        defer { XCTAssertNoThrow(try backend.applyGemmParameters(CLBlastParameters.library)) }
         var broken = XgemmConfiguration.seeds[0]
         broken.mwg = 16
-        try CLBlastParameters(xgemm: broken.parameters, minIndirectSize: CLBlastParameters.alwaysIndirect).apply(to: backend.device)
+        try backend.applyGemmParameters(CLBlastParameters(xgemm: broken.parameters, minIndirectSize: CLBlastParameters.alwaysIndirect))
         let a = try backend.tensor(testValues(64 * 64, seed: 5), shape: [64, 64])
         let c = try backend.allocate([64, 64])
         do {
@@ -65,10 +65,10 @@ final class CLBlastParametersTests: XCTestCase {
 
     func testAnIncompleteOverrideNamesTheKernel() throws {
         let backend = try TestBackends.openCL()
-        defer { XCTAssertNoThrow(try CLBlastParameters.library.apply(to: backend.device)) }
+        defer { XCTAssertNoThrow(try backend.applyGemmParameters(CLBlastParameters.library)) }
         var parameters = XgemmConfiguration.seeds[0].parameters
         parameters["VWN"] = nil
-        XCTAssertThrowsError(try CLBlastParameters(xgemm: parameters).apply(to: backend.device)) { error in
+        XCTAssertThrowsError(try backend.applyGemmParameters(CLBlastParameters(xgemm: parameters))) { error in
             XCTAssertTrue("\(error)".contains("Xgemm"), "\(error)")
         }
     }

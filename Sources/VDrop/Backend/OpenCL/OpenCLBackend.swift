@@ -58,6 +58,9 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
         programs = ProgramCache(context: context)
     }
 
+    /// Which SGEMM parameters CLBlast uses here, in words (see ``useGemmParameters(_:)``).
+    public internal(set) var gemmParameters = "CLBlast's own"
+
     /// Kernels enqueued so far (own kernels, fills, copies and CLBlast's launches as counted).
     public var kernelsEnqueued: Int { queue.kernelsEnqueued }
 
@@ -132,12 +135,25 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
     /// so after the first step no GEMM asks CLBlast for a size or allocates.
     private var gemmTemporaryBytes: [GemmSignature: Int] = [:]
 
+    /// While not nil, the shape of every GEMM is appended here: how ``GemmTuner`` learns the
+    /// GEMMs a training step issues.
+    public var recordedGemms: [GemmShape]?
+
+    /// Makes `parameters` the SGEMM parameters CLBlast uses on this device (for every backend
+    /// on it in this process). The temporary-buffer sizes known so far depend on the tile sizes,
+    /// so they are asked for again.
+    public func applyGemmParameters(_ parameters: CLBlastParameters) throws {
+        try parameters.apply(to: device)
+        gemmTemporaryBytes.removeAll()
+    }
+
     /// CLBlast SGEMM with a temporary buffer this backend keeps (`CLBlastSgemmWithTempBuffer`):
     /// plain `CLBlastSgemm` would allocate and free one inside every call that pads its operands.
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operands too small")
         if m == 0 || n == 0 { return }
+        recordedGemms?.append(GemmShape(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k))
         var queueHandle: cl_command_queue? = queue.handle
         let layout = CLBlastLayoutRowMajor
         let ta = transposeA ? CLBlastTransposeYes : CLBlastTransposeNo, tb = transposeB ? CLBlastTransposeYes : CLBlastTransposeNo

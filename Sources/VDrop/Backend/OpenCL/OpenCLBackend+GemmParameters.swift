@@ -1,0 +1,45 @@
+import Foundation
+
+/// Which CLBlast SGEMM parameters an OpenCL backend uses (`--gemm-parameters`).
+public enum GemmParameterSource: Equatable, Sendable {
+    /// The report `vdrop tune` saved for this device (``GemmTuningFile/defaultPath(for:)``) when
+    /// there is one, else CLBlast's own.
+    case automatic
+    /// CLBlast's own database.
+    case library
+    /// The report in this file, which must be for this device.
+    case file(String)
+
+    /// "auto", "library" or a path.
+    public init(parsing text: String) {
+        switch text {
+        case "auto": self = .automatic
+        case "library": self = .library
+        default: self = .file(text)
+        }
+    }
+}
+
+extension OpenCLBackend {
+    /// Applies the parameters `source` names; ``gemmParameters`` says afterwards which they are.
+    public func useGemmParameters(_ source: GemmParameterSource) throws {
+        let path: String
+        switch source {
+        case .library:
+            try applyGemmParameters(CLBlastParameters.library)
+            gemmParameters = "CLBlast's own"
+            return
+        case .automatic:
+            path = GemmTuningFile.defaultPath(for: device)
+            if !FileManager.default.fileExists(atPath: path) { return try useGemmParameters(.library) }
+        case .file(let file):
+            path = file
+        }
+        let report = try GemmTuningFile.load(path)
+        guard report.device == device.name else {
+            throw DatasetError(file: path, problem: "was tuned for \(report.device), not \(device.name). Run `vdrop tune` on this device.")
+        }
+        try applyGemmParameters(report.parameters)
+        gemmParameters = report.parameters == .library ? "CLBlast's own (tuning found nothing faster: \(path))" : "tuned (\(path))"
+    }
+}

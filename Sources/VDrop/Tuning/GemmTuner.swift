@@ -1,0 +1,234 @@
+import Foundation
+
+/// Fits CLBlast's SGEMM parameters to a device by timing the GEMMs vdrop's training steps issue.
+///
+/// CLBlast ships parameters tuned per chip; a chip missing from its database (the H100 and H200
+/// are) gets a generic vendor default. Its own tuners time one square size per kernel; this one
+/// times the shapes that matter here, each as often as a step runs it:
+///
+/// 1. CLBlast's own parameters, as the baseline and to compute reference products.
+/// 2. Configurations of the direct and of the indirect kernel, alternately (CLBlast's database
+///    entries for recent NVIDIA chips first, then random valid points of its tuners' ranges),
+///    with every GEMM forced onto the kernel being tried, until the time budget is spent. A
+///    configuration whose products differ from the reference, or that fails to build or launch,
+///    is rejected.
+/// 3. ``GemmPathChoice`` picks the cut between the two kernels and the fastest configuration of
+///    each; the choice is applied and timed again. If it is not faster than the baseline,
+///    CLBlast's own parameters stay.
+public final class GemmTuner {
+    public struct Settings: Sendable {
+        /// Wall-clock seconds for step 2.
+        public var budgetSeconds: Double = 120
+        /// Key of the random configurations, so a tuning run can be repeated.
+        public var seed: UInt64 = 1
+        /// Timed samples per shape (their median counts).
+        public var samples: Int = 3
+
+        public init(budgetSeconds: Double = 120, seed: UInt64 = 1, samples: Int = 3) {
+            self.budgetSeconds = budgetSeconds
+            self.seed = seed
+            self.samples = samples
+        }
+    }
+
+    public let backend: OpenCLBackend
+    /// The distinct shapes, ascending by m·n·k, and how often each runs per step.
+    public let shapes: [GemmShape]
+    public let counts: [Int]
+    private let a, b, c: Tensor
+    private var references: [[Float]] = []
+
+    /// - Parameter workload: the GEMMs of one step, repeats included (see ``workload(of:objective:batch:backend:)``).
+    public init(backend: OpenCLBackend, workload: [GemmShape]) throws {
+        guard !workload.isEmpty else { throw GemmTuningError.nothingToTune }
+        var counted: [GemmShape: Int] = [:]
+        for shape in workload { counted[shape, default: 0] += 1 }
+        let sorted = counted.sorted { ($0.key.product, $0.key.description) < ($1.key.product, $1.key.description) }
+        self.backend = backend
+        shapes = sorted.map(\.key)
+        counts = sorted.map(\.value)
+        let most = (a: shapes.map { $0.m * $0.k }.max()!, b: shapes.map { $0.k * $0.n }.max()!, c: shapes.map { $0.m * $0.n }.max()!)
+        a = try backend.allocate([most.a])
+        b = try backend.allocate([most.b])
+        c = try backend.allocate([most.c])
+        let key = NoiseKey(seed: 7, step: 0, stream: 0x6E33)
+        try backend.upload((0..<most.a).map { 2 * Philox.uniform(key.word($0)) - 1 }, to: a)
+        try backend.upload((0..<most.b).map { 2 * Philox.uniform(key.word(most.a + $0)) - 1 }, to: b)
+    }
+
+    /// The GEMMs one training step of each model issues on `backend` (built, stepped once, released).
+    public static func workload(of models: [ModelKind], objective: Objective, batch: Int,
+                                backend: OpenCLBackend) throws -> [GemmShape] {
+        var shapes: [GemmShape] = []
+        for model in models {
+            let network = try Network(model: model, batch: batch, backend: backend)
+            try network.initializeParameters(seed: 1)
+            backend.recordedGemms = []
+            defer { backend.recordedGemms = nil }
+            try network.trainStep(StepSettings(objective: objective, seed: 1, step: 0, datasetSize: 60_000,
+                                               learningRate: 1e-3, regularizerWeight: 1), recordLoss: false)
+            try backend.synchronize()
+            shapes += backend.recordedGemms ?? []
+        }
+        return shapes
+    }
+
+    /// Runs the search; `progress` receives a line per configuration. Leaves the chosen
+    /// parameters applied to the device.
+    public func run(_ settings: Settings, progress: (String) -> Void = { _ in }) throws -> GemmTuningReport {
+        let started = Stopwatch.now()
+        let library = try measure(.library, settings).get()
+        progress(String(format: "CLBlast's own parameters: %.3f ms of GEMMs per step", perStep(library) * 1e3))
+
+        var direct = [Timed<XgemmDirectConfiguration>(nil, seconds: try measure(.init(minIndirectSize: CLBlastParameters.alwaysDirect), settings).get())]
+        var indirect = [Timed<XgemmConfiguration>(nil, seconds: try measure(.init(minIndirectSize: CLBlastParameters.alwaysIndirect), settings).get())]
+        var candidates = CandidateStream(device: backend.device, seed: settings.seed)
+        var tried = 0, rejected: [String] = []
+        let deadline = Stopwatch.now() + settings.budgetSeconds
+        while Stopwatch.now() < deadline, let next = candidates.next(directTurn: tried % 2 == 0) {
+            tried += 1
+            let parameters: CLBlastParameters
+            switch next {
+            case .direct(let d): parameters = CLBlastParameters(xgemmDirect: d.parameters, minIndirectSize: CLBlastParameters.alwaysDirect)
+            case .indirect(let x): parameters = CLBlastParameters(xgemm: x.parameters, minIndirectSize: CLBlastParameters.alwaysIndirect)
+            }
+            switch measure(parameters, settings) {
+            case .success(let seconds):
+                switch next {
+                case .direct(let d): direct.append(Timed(d, seconds: seconds))
+                case .indirect(let x): indirect.append(Timed(x, seconds: seconds))
+                }
+                progress(String(format: "%3d %@: %.3f ms", tried, "\(next)", perStep(seconds) * 1e3))
+            case .failure(let error):
+                rejected.append("\(next): \(error)")
+                progress("\(String(format: "%3d", tried)) \(next): rejected (\(error))")
+            }
+        }
+
+        let predicted = GemmPathChoice.best(shapes: shapes, counts: counts, direct: direct, indirect: indirect)!
+        var chosen = predicted.parameters
+        var tuned = try measure(chosen, settings).get()
+        if perStep(tuned) >= perStep(library) {
+            chosen = .library
+            tuned = library
+            try backend.applyGemmParameters(chosen)
+        }
+        return GemmTuningReport(
+            device: backend.device.name, driver: backend.device.driverVersion,
+            date: ISO8601DateFormatter().string(from: Date()), parameters: chosen,
+            libraryMsPerStep: perStep(library) * 1e3, tunedMsPerStep: perStep(tuned) * 1e3,
+            configurationsTried: tried, rejected: rejected, seconds: Stopwatch.now() - started,
+            shapes: shapes.indices.map { i in
+                GemmTuningReport.ShapeTiming(shape: shapes[i], perStep: counts[i], libraryMs: library[i] * 1e3, tunedMs: tuned[i] * 1e3)
+            })
+    }
+
+    /// Σ count·seconds.
+    private func perStep(_ seconds: [Double]) -> Double {
+        zip(counts, seconds).reduce(0) { $0 + Double($1.0) * $1.1 }
+    }
+
+    private func computeReferences() throws {
+        try backend.applyGemmParameters(.library)
+        references = try shapes.map { shape in
+            try multiply(shape)
+            return try backend.download(c.slice(from: 0, shape: [shape.m * shape.n]))
+        }
+    }
+
+    private func multiply(_ shape: GemmShape) throws {
+        try backend.gemm(transposeA: shape.transposeA, transposeB: shape.transposeB, m: shape.m, n: shape.n, k: shape.k,
+                         alpha: 1, a: a, b: b, beta: 0, c: c)
+    }
+
+    /// Applies `parameters`, checks every shape's product against the reference (CLBlast's own
+    /// parameters' product, computed on the first call), then returns the median seconds per run
+    /// of each shape; a failure to build, launch or agree is the error.
+    public func measure(_ parameters: CLBlastParameters, _ settings: Settings) -> Result<[Double], Error> {
+        Result {
+            if references.isEmpty { try computeReferences() }
+            try backend.applyGemmParameters(parameters)
+            for (shape, reference) in zip(shapes, references) {
+                try multiply(shape)
+                let product = try backend.download(c.slice(from: 0, shape: [shape.m * shape.n]))
+                let scale = max(1, reference.lazy.map(abs).max() ?? 0)
+                let error = zip(product, reference).lazy.map { abs($0 - $1) }.max() ?? 0
+                // Orders of summation differ by ~√k·ε·|C|; a wrong tiling is off by ~|C|.
+                guard error <= 1e-3 * scale else { throw GemmTuningError.wrongProduct(shape: shape, error: error, scale: scale) }
+            }
+            return try shapes.map { shape in
+                // Several runs per sample for small products, so the wait at the end does not dominate.
+                let runs = max(1, min(10, 50_000_000 / max(shape.product, 1)))
+                let times = try Stopwatch.measure(warmup: 0, samples: settings.samples) {
+                    for _ in 0..<runs { try multiply(shape) }
+                    try backend.synchronize()
+                }
+                return Stopwatch.median(times) / Double(runs)
+            }
+        }
+    }
+}
+
+/// The configurations ``GemmTuner`` tries, in order: the seeds, then random valid draws, each once.
+struct CandidateStream {
+    enum Candidate: CustomStringConvertible {
+        case direct(XgemmDirectConfiguration)
+        case indirect(XgemmConfiguration)
+
+        var description: String {
+            switch self {
+            case .direct(let d): return "direct   " + d.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            case .indirect(let x): return "indirect " + x.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            }
+        }
+    }
+
+    let device: Device
+    let key: NoiseKey
+    private var draws = 0
+    private var directSeeds = XgemmDirectConfiguration.seeds[...]
+    private var indirectSeeds = XgemmConfiguration.seeds[...]
+    private var seenDirect: Set<XgemmDirectConfiguration> = []
+    private var seenIndirect: Set<XgemmConfiguration> = []
+
+    init(device: Device, seed: UInt64) {
+        self.device = device
+        key = NoiseKey(seed: seed, step: 0, stream: 0x7E11)
+    }
+
+    /// The next untried valid configuration of the direct kernel (`directTurn`) or the indirect one.
+    mutating func next(directTurn: Bool) -> Candidate? {
+        // Valid points are a few percent of the ranges: bound the draws per call.
+        for _ in 0..<100_000 {
+            if directTurn {
+                let d = directSeeds.popFirst() ?? XgemmDirectConfiguration.random { draw($0) }
+                if d.isValid(maxWorkGroupSize: device.maxWorkGroupSize, localMemory: device.localMemory),
+                   seenDirect.insert(d).inserted { return .direct(d) }
+            } else {
+                let x = indirectSeeds.popFirst() ?? XgemmConfiguration.random { draw($0) }
+                if x.isValid(maxWorkGroupSize: device.maxWorkGroupSize, localMemory: device.localMemory),
+                   seenIndirect.insert(x).inserted { return .indirect(x) }
+            }
+        }
+        return nil
+    }
+
+    private mutating func draw(_ count: Int) -> Int {
+        defer { draws += 1 }
+        return Int(key.word(draws) % UInt32(count))
+    }
+}
+
+public enum GemmTuningError: Error, CustomStringConvertible {
+    case nothingToTune
+    case wrongProduct(shape: GemmShape, error: Float, scale: Float)
+
+    public var description: String {
+        switch self {
+        case .nothingToTune:
+            return "These models issue no CLBlast GEMM (lenet300's dense layers are vdrop's own fused kernels); tune lenet5 or vgglike."
+        case .wrongProduct(let shape, let error, let scale):
+            return "wrong product on \(shape): error \(error) against values up to \(scale)"
+        }
+    }
+}

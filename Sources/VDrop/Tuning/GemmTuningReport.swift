@@ -1,0 +1,66 @@
+import Foundation
+
+/// What `vdrop tune` found for one device: the parameters to apply and the measurements behind
+/// them. Saved as JSON; the OpenCL backend applies `parameters` when it opens that device.
+public struct GemmTuningReport: Codable, Equatable, Sendable {
+    public struct ShapeTiming: Codable, Equatable, Sendable {
+        public var shape: GemmShape
+        /// Runs per training step.
+        public var perStep: Int
+        /// Median milliseconds per run with CLBlast's own parameters, and with the chosen ones.
+        public var libraryMs: Double
+        public var tunedMs: Double
+    }
+
+    public var device: String
+    public var driver: String
+    public var date: String
+    public var parameters: CLBlastParameters
+    /// Σ over a step's GEMMs of their median time, with CLBlast's own parameters and with `parameters`.
+    public var libraryMsPerStep: Double
+    public var tunedMsPerStep: Double
+    public var configurationsTried: Int
+    /// The configurations that failed to build, launch or compute the right product, and why.
+    public var rejected: [String]
+    public var seconds: Double
+    public var shapes: [ShapeTiming]
+
+    /// How much faster the step's GEMMs run tuned.
+    public var speedup: Double { libraryMsPerStep / tunedMsPerStep }
+}
+
+/// Where tuning reports live: one file per device, found again by the device's name.
+public enum GemmTuningFile {
+    /// `$VDROP_CACHE_DIR`, else `$XDG_CACHE_HOME/vdrop`, else `~/.cache/vdrop`.
+    public static var folder: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let folder = environment["VDROP_CACHE_DIR"], !folder.isEmpty { return folder }
+        if let cache = environment["XDG_CACHE_HOME"], !cache.isEmpty { return cache + "/vdrop" }
+        return FileManager.default.homeDirectoryForCurrentUser.path + "/.cache/vdrop"
+    }
+
+    /// `<folder>/clblast-<device name, letters and digits>.json`.
+    public static func defaultPath(for device: Device) -> String {
+        let slug = device.name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+        return folder + "/clblast-" + slug.split(separator: "-").joined(separator: "-") + ".json"
+    }
+
+    public static func load(_ path: String) throws -> GemmTuningReport {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DatasetError(file: path, problem: "cannot be read (no such file?). Run `vdrop tune` to write one.")
+        }
+        do {
+            return try JSONDecoder().decode(GemmTuningReport.self, from: data)
+        } catch {
+            throw DatasetError(file: path, problem: "is not a tuning report from `vdrop tune` (\(error)). Delete it or run `vdrop tune` again.")
+        }
+    }
+
+    public static func save(_ report: GemmTuningReport, to path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(try encoder.encode(report), to: path)
+    }
+}

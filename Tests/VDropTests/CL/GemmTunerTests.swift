@@ -1,0 +1,114 @@
+import Foundation
+import VDrop
+import XCTest
+
+/// The CLBlast tuner: its choice of kernels from timings, its check of every configuration's
+/// products, a (budget-free) run on the test device, and the report file it leaves.
+final class GemmTunerTests: XCTestCase {
+    let shapes = [GemmShape(transposeA: false, transposeB: false, m: 10, n: 10, k: 10),
+                  GemmShape(transposeA: false, transposeB: true, m: 10, n: 10, k: 11),
+                  GemmShape(transposeA: true, transposeB: false, m: 100, n: 100, k: 100)]
+    let counts = [1, 2, 1]
+
+    func testMinIndirectSizeIsTheSmallestCubeAboveTheDirectProducts() {
+        XCTAssertEqual(GemmPathChoice.threshold(directBelow: 1, of: shapes), nil,
+                       "no integer t has 1000 < t³ ≤ 1100")
+        XCTAssertEqual(GemmPathChoice.threshold(directBelow: 2, of: shapes), 11, "1100 < 11³ = 1331 ≤ 10⁶")
+        XCTAssertEqual(GemmPathChoice.threshold(directBelow: 0, of: shapes), CLBlastParameters.alwaysIndirect)
+        XCTAssertEqual(GemmPathChoice.threshold(directBelow: 3, of: shapes), CLBlastParameters.alwaysDirect)
+        XCTAssertGreaterThan(CLBlastParameters.alwaysDirect * CLBlastParameters.alwaysDirect * CLBlastParameters.alwaysDirect,
+                             100_000 * 4608 * 512, "alwaysDirect must cover the largest product vgglike issues")
+    }
+
+    func testChoiceTakesEachKernelWhereItIsFastest() throws {
+        let d = XgemmDirectConfiguration.seeds[2], x = XgemmConfiguration.seeds[3]
+        // The direct kernel wins on the small products, the indirect one on the large one.
+        let direct = [Timed<XgemmDirectConfiguration>(nil, seconds: [2, 2, 50]), Timed(d, seconds: [1, 1, 60])]
+        let indirect = [Timed<XgemmConfiguration>(nil, seconds: [5, 5, 20]), Timed(x, seconds: [6, 6, 10])]
+        let choice = try XCTUnwrap(GemmPathChoice.best(shapes: shapes, counts: counts, direct: direct, indirect: indirect))
+        XCTAssertEqual(choice.direct, d)
+        XCTAssertEqual(choice.indirect, x)
+        XCTAssertEqual(choice.minIndirectSize, 11)
+        XCTAssertEqual(choice.secondsPerStep, 1 + 2 * 1 + 10)
+        XCTAssertEqual(choice.parameters.xgemm, x.parameters)
+        XCTAssertEqual(choice.parameters.xgemmDirect, d.parameters)
+    }
+
+    func testChoiceKeepsCLBlastsOwnOnTiesAndDropsTheUnusedKernel() throws {
+        let direct = [Timed<XgemmDirectConfiguration>(nil, seconds: [1, 1, 1]),
+                      Timed(XgemmDirectConfiguration.seeds[1], seconds: [1, 1, 1])]
+        let indirect = [Timed<XgemmConfiguration>(nil, seconds: [9, 9, 9]), Timed(XgemmConfiguration.seeds[1], seconds: [1, 1, 2])]
+        let choice = try XCTUnwrap(GemmPathChoice.best(shapes: shapes, counts: counts, direct: direct, indirect: indirect))
+        XCTAssertNil(choice.direct, "equal times: CLBlast's own configuration stays")
+        XCTAssertNil(choice.indirect, "every shape runs direct, so the indirect kernel keeps CLBlast's parameters")
+        XCTAssertEqual(choice.minIndirectSize, CLBlastParameters.alwaysDirect)
+        XCTAssertEqual(choice.secondsPerStep, 4)
+    }
+
+    func testAConfigurationWithWrongProductsIsRejected() throws {
+        let backend = try TestBackends.openCL()
+        defer { XCTAssertNoThrow(try backend.applyGemmParameters(.library)) }
+        let tuner = try GemmTuner(backend: backend, workload: [GemmShape(transposeA: false, transposeB: false, m: 64, n: 64, k: 64)])
+        var broken = XgemmConfiguration.seeds[0]
+        broken.mwg = 16  // tiles the kernel cannot split: garbage products
+        let result = tuner.measure(CLBlastParameters(xgemm: broken.parameters, minIndirectSize: CLBlastParameters.alwaysIndirect),
+                                   GemmTuner.Settings(samples: 1))
+        XCTAssertThrowsError(try result.get(), "a configuration with wrong products was accepted")
+        let good = tuner.measure(CLBlastParameters(xgemm: XgemmConfiguration.seeds[0].parameters,
+                                                   minIndirectSize: CLBlastParameters.alwaysIndirect), GemmTuner.Settings(samples: 1))
+        XCTAssertEqual(try good.get().count, 1)
+    }
+
+    func testAStepsWorkloadIsItsGemms() throws {
+        let backend = try TestBackends.openCL()
+        // LeNet-5's conv layers with local reparameterization: each has the mean and variance
+        // products forward and the θ and σ² weight gradients; the second also the two products of
+        // its input gradient. Its dense layers are vdrop's own kernels.
+        let workload = try GemmTuner.workload(of: [.lenet5], objective: .svdo, batch: 2, backend: backend)
+        XCTAssertEqual(workload.count, 10, "\(workload)")
+        XCTAssertNil(backend.recordedGemms, "recording stops after the step")
+        XCTAssertThrowsError(try GemmTuner(backend: backend, workload: try GemmTuner.workload(of: [.lenet300], objective: .svdo,
+                                                                                             batch: 2, backend: backend))) { error in
+            XCTAssertTrue("\(error)".contains("lenet300"), "\(error)")
+        }
+    }
+
+    func testATuningRunLeavesCorrectParametersAndAReportTheBackendReads() throws {
+        let backend = try TestBackends.openCL()
+        defer { XCTAssertNoThrow(try backend.useGemmParameters(.library)) }
+        let workload = [GemmShape(transposeA: false, transposeB: false, m: 37, n: 53, k: 29),
+                        GemmShape(transposeA: true, transposeB: false, m: 64, n: 32, k: 48),
+                        GemmShape(transposeA: true, transposeB: false, m: 64, n: 32, k: 48)]
+        let tuner = try GemmTuner(backend: backend, workload: workload)
+        XCTAssertEqual(tuner.counts, [1, 2])
+        var lines: [String] = []
+        let report = try tuner.run(GemmTuner.Settings(budgetSeconds: 0, samples: 1)) { lines.append($0) }
+        XCTAssertEqual(report.device, backend.device.name)
+        XCTAssertEqual(report.shapes.map(\.perStep), [1, 2])
+        XCTAssertGreaterThan(report.libraryMsPerStep, 0)
+        XCTAssertLessThanOrEqual(report.tunedMsPerStep, report.libraryMsPerStep, "a slower choice must fall back to CLBlast's own")
+        XCTAssertTrue(lines.first?.contains("CLBlast's own parameters") == true, "\(lines)")
+        try assertSgemmMatchesCPU(backend, "after tuning")
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vdrop-tuning-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/report.json"
+        try GemmTuningFile.save(report, to: path)
+        XCTAssertEqual(try GemmTuningFile.load(path), report)
+        try backend.useGemmParameters(.file(path))
+        XCTAssertTrue(backend.gemmParameters.contains(path) && (report.parameters == .library) != backend.gemmParameters.hasPrefix("tuned"),
+                      backend.gemmParameters)
+
+        var foreign = report
+        foreign.device = "Some Other GPU"
+        try GemmTuningFile.save(foreign, to: path)
+        XCTAssertThrowsError(try backend.useGemmParameters(.file(path))) { error in
+            XCTAssertTrue("\(error)".contains("Some Other GPU"), "\(error)")
+        }
+        try Data("{\"device\": 3}".utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try GemmTuningFile.load(path)) { error in
+            XCTAssertTrue("\(error)".contains("vdrop tune"), "\(error)")
+        }
+        XCTAssertThrowsError(try GemmTuningFile.load(folder + "/missing.json"))
+    }
+}
