@@ -76,7 +76,7 @@ struct BenchCommand: ParsableCommand {
         var deviceSteps: [StepMeasurement] = []
         var cpuSteps: [StepMeasurement] = []
         print("")
-        print(pad("model", 10) + pad("objective", 26) + pad("backend", 34) + pad("ms/step", 10) + pad("images/s", 11) + pad("kernels/step", 14) + "network memory")
+        print(pad("model", 10) + pad("objective", 26) + pad("backend", 34) + pad("ms/step", 10) + pad("images/s", 11) + pad("kernels/step", 14) + pad("network", 12) + "device in use")
         for model in modelKinds {
             for objective in objectiveList {
                 if let deviceBackend {
@@ -112,7 +112,8 @@ struct BenchCommand: ParsableCommand {
     private func printStep(_ m: StepMeasurement) {
         print(pad(m.model, 10) + pad(m.objective, 26) + pad(m.backend, 34) + pad(String(format: "%.3f", m.msPerStep), 10)
               + pad(String(format: "%.0f", m.imagesPerSecond), 11) + pad(m.kernelsPerStep.map { String(format: "%.0f", $0) } ?? "-", 14)
-              + String(format: "%.1f MiB", Double(m.networkBytes) / 1_048_576))
+              + pad(String(format: "%.1f MiB", Double(m.networkBytes) / 1_048_576), 12)
+              + (m.deviceBytesInUse.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "-"))
         fflush(stdout)
     }
 

@@ -14,6 +14,10 @@ public struct StepMeasurement: Codable, Equatable, Sendable {
     /// Bytes of storage the network allocated when it was built: parameters, gradients,
     /// Adam's moments, activations and workspaces (not the data set, not CLBlast's own).
     public var networkBytes: Int
+    /// Device bytes alive once the steps run (OpenCL only): the network plus what the backend
+    /// keeps beside it (reduction scratch, CLBlast's temporary buffer, shared by every network
+    /// the backend has run, so sized by the largest so far). The data set comes on top.
+    public var deviceBytesInUse: Int?
     public var samples: Int
     public var stepsPerSample: Int
 }
@@ -42,6 +46,7 @@ public enum StepBenchmark {
             try backend.synchronize()
         }
         try run(warmupSteps)
+        let inUse = (backend as? OpenCLBackend)?.liveBytes
         let launchesBefore = (backend as? OpenCLBackend)?.kernelsEnqueued
         let times = try Stopwatch.measure(warmup: 0, samples: samples) { try run(stepsPerSample) }
         let kernels = (backend as? OpenCLBackend).map { Double($0.kernelsEnqueued - (launchesBefore ?? 0)) / Double(samples * stepsPerSample) }
@@ -49,6 +54,6 @@ public enum StepBenchmark {
         return StepMeasurement(model: model.rawValue, objective: objective.description, backend: backend.name, batch: batch,
                                msPerStep: perStep * 1e3, minMsPerStep: times[0] / Double(stepsPerSample) * 1e3,
                                imagesPerSecond: Double(batch) / perStep, kernelsPerStep: kernels,
-                               networkBytes: networkBytes, samples: samples, stepsPerSample: stepsPerSample)
+                               networkBytes: networkBytes, deviceBytesInUse: inUse, samples: samples, stepsPerSample: stepsPerSample)
     }
 }
