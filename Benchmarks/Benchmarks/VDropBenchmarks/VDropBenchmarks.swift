@@ -3,13 +3,15 @@ import VDrop
 
 /// The same measurements as `vdrop bench`, as a benchmark suite so regressions show
 /// (`swift package benchmark baseline check`): whole training steps of lenet300 and
-/// lenet5 on the CPU backend and, when one exists, on the first OpenCL device.
+/// lenet5 on the CPU backend and, when one exists, on the first OpenCL device (with the SGEMM
+/// parameters `vdrop tune` saved for it, if any).
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .peakMemoryResident],
                                            warmupIterations: 5, maxDuration: .seconds(10), maxIterations: 200)
 
     var backends: [(String, any Backend)] = [("cpu", CPUBackend())]
-    if let device = try? DeviceInventory().allDevices.first, let backend = try? OpenCLBackend(device: device) {
+    if let device = try? DeviceInventory().allDevices.first, let backend = try? OpenCLBackend(device: device),
+       (try? backend.useGemmParameters(.automatic)) != nil {
         backends.append(("opencl", backend))
     }
 
