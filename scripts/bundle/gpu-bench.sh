@@ -4,7 +4,7 @@
 #
 #  1. vdrop devices
 #  2. vdrop bench with CLBlast's own parameters: every operation, every model's step (device only)
-#  3. vdrop tune (TUNE_BUDGET seconds, default 60) on lenet5 and vgglike's GEMMs
+#  3. vdrop tune (TUNE_BUDGET seconds, default 60) on the GEMMs of TUNE_MODELS (default lenet5,vgglike)
 #  4. vdrop bench again, steps only, with the tuned parameters
 #  5. the PyTorch peer, eager and CUDA graph
 #  6. if the bundle has data/ (make-bundle.sh --data DIR): LeNet-5 trained for EPOCHS epochs
@@ -12,7 +12,7 @@
 #  7. the ratios of steps/s, untuned and tuned, against both peers
 #
 # DEVICE (default gpu) picks the device; extra arguments go to both vdrop bench runs, e.g.
-# DEVICE=opencl-cpu TUNE_BUDGET=10 ./gpu-bench.sh --models lenet5 to try it on PoCL.
+# DEVICE=opencl-cpu TUNE_BUDGET=10 TUNE_MODELS=lenet5 ./gpu-bench.sh --models lenet5 to try it on PoCL.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=${OUT:-$here}
@@ -27,7 +27,7 @@ timeout 240 "$here/run.sh" bench --device "$device" --gemm-parameters library --
     --json "$out/vdrop-bench.json" "$@" | tee "$out/vdrop-bench.txt"
 stage tune
 timeout $(( ${TUNE_BUDGET:-60} + 120 )) "$here/run.sh" tune --device "$device" --budget "${TUNE_BUDGET:-60}" \
-    --out "$out/clblast-tuning.json" | tee "$out/tune.txt"
+    --models "${TUNE_MODELS:-lenet5,vgglike}" --out "$out/clblast-tuning.json" | tee "$out/tune.txt"
 if [ -f "$out/clblast-tuning.json" ]; then
     stage "bench, tuned parameters"
     timeout 180 "$here/run.sh" bench --device "$device" --gemm-parameters "$out/clblast-tuning.json" --skip-cpu-steps \
