@@ -74,11 +74,11 @@ extension CPUBackend: LRTLayerOperations {
         try gemm(transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs,
                  alpha: 1, a: workspace.inputSquared, b: weights.variance, beta: 0, c: workspace.variance)
         let variance = workspace.variance.hostPointer, noiseScale = workspace.noiseScale.hostPointer
-        parallelFor(batch * outputs, grain: 4096) { range in
-            forEachNormal(key, range) { i, eps in
-                let s = (variance[i] + 1e-8).squareRoot()
-                out[i] += bias[i % outputs] + s * eps
-                noiseScale[i] = eps / (2 * s)
+        parallelFor(batch, grain: max(1, 4096 / max(outputs, 1))) { rows in
+            for row in rows {
+                let start = row * outputs
+                noisyEpilogue(key: key, first: start, count: outputs, mean: out + start, variance: variance + start,
+                              bias: bias, biasPerValue: true, relu: false, out: out + start, noiseScale: noiseScale + start)
             }
         }
     }
@@ -144,13 +144,8 @@ extension CPUBackend: LRTLayerOperations {
                 let row = bo * plane, source = o * positions + b * plane
                 let m = mean + source, v = variance + source, shift = bias[o]
                 if withNoise {
-                    forEachNormal(key, row..<(row + plane)) { i, eps in
-                        let s = i - row
-                        let r = (v[s] + 1e-8).squareRoot()
-                        let y = m[s] + shift + r * eps
-                        out[i] = relu ? max(y, 0) : y
-                        noiseScale[i] = eps / (2 * r)
-                    }
+                    noisyEpilogue(key: key, first: row, count: plane, mean: m, variance: v, bias: bias + o, biasPerValue: false,
+                                  relu: relu, out: out + row, noiseScale: noiseScale + row)
                 } else {
                     for s in 0..<plane { out[row + s] = relu ? max(m[s] + shift, 0) : m[s] + shift }
                 }
@@ -227,14 +222,29 @@ extension CPUBackend: LRTLayerOperations {
                 let c = p / (k * k), ky = (p / k) % k, kx = p % k
                 let image = x + (b * g.inChannels + c) * h * w
                 let start = p * positions + b * plane
+                // Output columns whose window column kx lands inside the image; zeros around them.
+                let oxStart = min(outW, max(0, pad - kx)), oxEnd = max(oxStart, min(outW, w + pad - kx))
                 for oy in 0..<outH {
                     let iy = oy + ky - pad
-                    let target = start + oy * outW
-                    for ox in 0..<outW {
-                        let ix = ox + kx - pad
-                        let v: Float = iy >= 0 && iy < h && ix >= 0 && ix < w ? image[iy * w + ix] : 0
-                        columns[target + ox] = v
-                        squares?[target + ox] = v * v
+                    let target = columns + start + oy * outW, targetSquares = squares.map { $0 + start + oy * outW }
+                    guard iy >= 0 && iy < h else {
+                        target.update(repeating: 0, count: outW)
+                        targetSquares?.update(repeating: 0, count: outW)
+                        continue
+                    }
+                    target.update(repeating: 0, count: oxStart)
+                    (target + oxEnd).update(repeating: 0, count: outW - oxEnd)
+                    let source = image + iy * w + kx - pad
+                    if let targetSquares {
+                        targetSquares.update(repeating: 0, count: oxStart)
+                        (targetSquares + oxEnd).update(repeating: 0, count: outW - oxEnd)
+                        for ox in oxStart..<oxEnd {
+                            let v = source[ox]
+                            target[ox] = v
+                            targetSquares[ox] = v * v
+                        }
+                    } else {
+                        (target + oxStart).update(from: source + oxStart, count: oxEnd - oxStart)
                     }
                 }
             }
@@ -294,18 +304,44 @@ extension CPUBackend: LRTLayerOperations {
     }
 }
 
-/// Calls `body(i, ε_i)` for each i in `range`, the normals drawn 64 at a time by
-/// ``NoiseKey/fillNormals(_:start:count:)`` (four Philox blocks per SIMD pass).
+/// The local-reparameterization epilogue on `count` values: out = mean + b + r·ε (then max(·, 0) with
+/// `relu`) and noiseScale = ε / (2r), with r = √(variance + 1e-8) and ε the normals `first ..< first + count`
+/// of `key`. b is `bias[j]` for value j with `biasPerValue`, else `bias[0]` for all. `out` may be `mean`.
+///
+/// Eight values at a time on SIMD lanes (the square root and the division one by one cost as much as
+/// the rest of a conv layer's epilogue); each lane rounds exactly as the scalar formula.
 @inline(__always)
-private func forEachNormal(_ key: NoiseKey, _ range: Range<Int>, _ body: (Int, Float) -> Void) {
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { normals in
-        guard let buffer = normals.baseAddress else { return }
-        var i = range.lowerBound
-        while i < range.upperBound {
-            let count = min(64, range.upperBound - i)
-            key.fillNormals(buffer, start: i, count: count)
-            for j in 0..<count { body(i + j, buffer[j]) }
-            i += count
+private func noisyEpilogue(key: NoiseKey, first: Int, count: Int, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                           bias: UnsafePointer<Float>, biasPerValue: Bool, relu: Bool,
+                           out: UnsafeMutablePointer<Float>, noiseScale: UnsafeMutablePointer<Float>) {
+    typealias Vector = SIMD8<Float>
+    func load(_ p: UnsafePointer<Float>) -> Vector { UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+    func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self) }
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { buffer in
+        guard let normals = buffer.baseAddress else { return }
+        var done = 0
+        while done < count {
+            let length = min(256, count - done)
+            key.fillNormals(normals, start: first + done, count: length)
+            var j = 0
+            while j + 8 <= length {
+                let i = done + j, eps = load(normals + j)
+                let r = VectorMath.squareRoot(load(variance + i) + 1e-8)
+                var y = load(mean + i) + (biasPerValue ? load(bias + i) : Vector(repeating: bias[0])) + r * eps
+                if relu { y = y.replacing(with: 0, where: y .< 0) }
+                store(y, out + i)
+                store(eps / (2 * r), noiseScale + i)
+                j += 8
+            }
+            while j < length {
+                let i = done + j, eps = normals[j]
+                let r = (variance[i] + 1e-8).squareRoot()
+                let y = mean[i] + bias[biasPerValue ? i : 0] + r * eps
+                out[i] = relu ? max(y, 0) : y
+                noiseScale[i] = eps / (2 * r)
+                j += 1
+            }
+            done += length
         }
     }
 }
