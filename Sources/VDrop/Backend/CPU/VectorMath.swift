@@ -99,6 +99,18 @@ enum VectorMath {
         return (unsafeBitCast(sine ^ sinSign, to: Vector.self), unsafeBitCast(cosine ^ cosSign, to: Vector.self))
     }
 
+    /// Eight Floats from `pointer`, at any alignment.
+    @inline(__always)
+    static func load(_ pointer: UnsafePointer<Float>) -> Vector {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
+    }
+
+    /// Stores eight Floats at `pointer`, at any alignment.
+    @inline(__always)
+    static func store(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Vector.self)
+    }
+
     /// √x, correctly rounded as `Float.squareRoot()`. `SIMD8.squareRoot()` goes lane by lane through
     /// libm's errno check, and the scalar lanes drag the arithmetic that feeds them out of SIMD too.
     @inline(__always)
