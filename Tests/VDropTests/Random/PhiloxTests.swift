@@ -68,10 +68,10 @@ final class PhiloxTests: XCTestCase {
     }
 
     /// The batched normals the CPU backend draws equal `normal(i)` bit for bit, also for ranges
-    /// that start and end inside a group of sixteen.
+    /// that start and end inside a group of thirty-two.
     func testFillNormalsEqualsSingleNormals() {
         let key = NoiseKey(seed: 0x0123_4567_89AB, step: 11, stream: 4)
-        for (start, count) in [(0, 64), (3, 1), (5, 30), (16, 16), (17, 47), (1000, 3)] {
+        for (start, count) in [(0, 64), (3, 1), (5, 30), (16, 16), (17, 47), (33, 100), (1000, 3)] {
             var filled = [Float](repeating: .nan, count: count)
             filled.withUnsafeMutableBufferPointer { key.fillNormals($0.baseAddress!, start: start, count: count) }
             XCTAssertEqual(filled, (start..<(start + count)).map { key.normal($0) }, "normals \(start) ..< \(start + count)")

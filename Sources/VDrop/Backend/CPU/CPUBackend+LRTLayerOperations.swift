@@ -245,12 +245,14 @@ extension CPUBackend: LRTLayerOperations {
                         targetSquares?.update(repeating: 0, count: outW)
                         continue
                     }
-                    target.update(repeating: 0, count: oxStart)
-                    (target + oxEnd).update(repeating: 0, count: outW - oxEnd)
                     let source = image + iy * w + kx - pad
+                    if oxStart > 0 || oxEnd < outW {
+                        target.update(repeating: 0, count: oxStart)
+                        (target + oxEnd).update(repeating: 0, count: outW - oxEnd)
+                        targetSquares?.update(repeating: 0, count: oxStart)
+                        (targetSquares.map { $0 + oxEnd })?.update(repeating: 0, count: outW - oxEnd)
+                    }
                     if let targetSquares {
-                        targetSquares.update(repeating: 0, count: oxStart)
-                        (targetSquares + oxEnd).update(repeating: 0, count: outW - oxEnd)
                         for ox in oxStart..<oxEnd {
                             let v = source[ox]
                             target[ox] = v
