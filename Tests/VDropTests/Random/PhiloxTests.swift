@@ -1,9 +1,9 @@
 import Foundation
-import VDrop
+@testable import VDrop
 import XCTest
 
 /// Philox4x32-10 against Random123's published known answers (kat_vectors), on the
-/// host and in OpenCL C, and the normals' first moments.
+/// host and in OpenCL C, the batched normals against single ones and Double, and their first moments.
 final class PhiloxTests: XCTestCase {
     /// Random123 `examples/kat_vectors`, the "philox4x32 10" lines: counter, key, expected output.
     static let knownAnswers: [(counter: SIMD4<UInt32>, key: SIMD2<UInt32>, expected: SIMD4<UInt32>)] = [
@@ -65,5 +65,33 @@ final class PhiloxTests: XCTestCase {
         XCTAssertEqual(mean, 0, accuracy: 0.016)
         XCTAssertEqual(variance, 1, accuracy: 0.023)
         XCTAssertEqual(Double(withinOne) / Double(n), 0.6827, accuracy: 0.0075)
+    }
+
+    /// The batched normals the CPU backend draws equal `normal(i)` bit for bit, also for ranges
+    /// that start and end inside a group of thirty-two.
+    func testFillNormalsEqualsSingleNormals() {
+        let key = NoiseKey(seed: 0x0123_4567_89AB, step: 11, stream: 4)
+        for (start, count) in [(0, 64), (3, 1), (5, 30), (16, 16), (17, 47), (33, 100), (1000, 3)] {
+            var filled = [Float](repeating: .nan, count: count)
+            filled.withUnsafeMutableBufferPointer { key.fillNormals($0.baseAddress!, start: start, count: count) }
+            XCTAssertEqual(filled, (start..<(start + count)).map { key.normal($0) }, "normals \(start) ..< \(start + count)")
+        }
+    }
+
+    /// Box–Muller against Double from the same Philox words: z = √(−2 ln u₁)·cos a with a = Float(2π)·u₂
+    /// rounded to Float as both backends do, within 2e-6 + 2e-6·|z| (the device-vs-host tolerance).
+    func testNormalsMatchDoubleBoxMuller() {
+        let key = NoiseKey(seed: 77, step: 2, stream: 1)
+        var worst = 0.0
+        for group in 0..<5000 {
+            let bits = key.block(group: UInt32(group))
+            let z = Philox.normals(bits)
+            let u = [bits.x, bits.y, bits.z, bits.w].map { Double(Philox.uniform($0)) }
+            let r0 = (-2 * Foundation.log(u[0])).squareRoot(), r1 = (-2 * Foundation.log(u[2])).squareRoot()
+            let a0 = Double(Philox.twoPi * Float(u[1])), a1 = Double(Philox.twoPi * Float(u[3]))
+            let expected = [r0 * Foundation.cos(a0), r0 * Foundation.sin(a0), r1 * Foundation.cos(a1), r1 * Foundation.sin(a1)]
+            for k in 0..<4 { worst = max(worst, abs(Double(z[k]) - expected[k]) / (2e-6 + 2e-6 * abs(expected[k]))) }
+        }
+        XCTAssertLessThanOrEqual(worst, 1, "Box–Muller: largest error \(worst) of the tolerance")
     }
 }

@@ -74,11 +74,11 @@ extension CPUBackend: LRTLayerOperations {
         try gemm(transposeA: false, transposeB: true, m: batch, n: outputs, k: inputs,
                  alpha: 1, a: workspace.inputSquared, b: weights.variance, beta: 0, c: workspace.variance)
         let variance = workspace.variance.hostPointer, noiseScale = workspace.noiseScale.hostPointer
-        parallelFor(batch * outputs, grain: 4096) { range in
-            forEachNormal(key, range) { i, eps in
-                let s = (variance[i] + 1e-8).squareRoot()
-                out[i] += bias[i % outputs] + s * eps
-                noiseScale[i] = eps / (2 * s)
+        parallelFor(batch, grain: max(1, 4096 / max(outputs, 1))) { rows in
+            for row in rows {
+                let start = row * outputs
+                noisyEpilogue(key: key, first: start, count: outputs, mean: out + start, variance: variance + start,
+                              bias: bias, biasPerValue: true, relu: false, out: out + start, noiseScale: noiseScale + start)
             }
         }
     }
@@ -144,13 +144,8 @@ extension CPUBackend: LRTLayerOperations {
                 let row = bo * plane, source = o * positions + b * plane
                 let m = mean + source, v = variance + source, shift = bias[o]
                 if withNoise {
-                    forEachNormal(key, row..<(row + plane)) { i, eps in
-                        let s = i - row
-                        let r = (v[s] + 1e-8).squareRoot()
-                        let y = m[s] + shift + r * eps
-                        out[i] = relu ? max(y, 0) : y
-                        noiseScale[i] = eps / (2 * r)
-                    }
+                    noisyEpilogue(key: key, first: row, count: plane, mean: m, variance: v, bias: bias + o, biasPerValue: false,
+                                  relu: relu, out: out + row, noiseScale: noiseScale + row)
                 } else {
                     for s in 0..<plane { out[row + s] = relu ? max(m[s] + shift, 0) : m[s] + shift }
                 }
@@ -174,26 +169,39 @@ extension CPUBackend: LRTLayerOperations {
         let positions = g.batch * g.outPlane, plane = g.outPlane, channels = g.outChannels
         let grad = gradOutput.hostPointer, noiseScale = workspace.noiseScale.hostPointer
         let rows = workspace.mean.hostPointer, varianceRows = workspace.variance.hostPointer
+        // Σ g over each output row (b, o), for ∂L/∂b: eight Float lanes per row, then Double across rows.
+        let rowSums = UnsafeMutablePointer<Double>.allocate(capacity: g.batch * channels)
+        defer { rowSums.deallocate() }
         parallelFor(g.batch * channels, grain: max(1, 16_384 / max(plane, 1))) { range in
             for bo in range {
                 let b = bo / channels, o = bo % channels
                 let source = bo * plane, target = o * positions + b * plane
                 // The gradient before a fused ReLU: zero where its output is not positive.
-                for s in 0..<plane { rows[target + s] = relu && y[source + s] <= 0 ? 0 : grad[source + s] }
-                if withNoise {
-                    for s in 0..<plane { varianceRows[target + s] = rows[target + s] * noiseScale[source + s] }
+                var lanes = SIMD8<Float>(), s = 0
+                while s + 8 <= plane {
+                    var gradient = VectorMath.load(grad + source + s)
+                    if relu { gradient = gradient.replacing(with: 0, where: VectorMath.load(y + source + s) .<= 0) }
+                    VectorMath.store(gradient, rows + target + s)
+                    if withNoise { VectorMath.store(gradient * VectorMath.load(noiseScale + source + s), varianceRows + target + s) }
+                    lanes += gradient
+                    s += 8
                 }
+                var sum = Double(lanes.sum())
+                while s < plane {
+                    let gradient = relu && y[source + s] <= 0 ? 0 : grad[source + s]
+                    rows[target + s] = gradient
+                    if withNoise { varianceRows[target + s] = gradient * noiseScale[source + s] }
+                    sum += Double(gradient)
+                    s += 1
+                }
+                rowSums[bo] = sum
             }
         }
         let gradBias = gradients.bias.hostPointer
-        parallelFor(channels, grain: max(1, 16_384 / max(positions, 1))) { range in
-            for o in range {
-                // A long reduction (B·Ho·Wo terms): Double keeps it as exact as the device's tree.
-                var sum = 0.0
-                let row = rows + o * positions
-                for n in 0..<positions { sum += Double(row[n]) }
-                gradBias[o] = Float(sum)
-            }
+        for o in 0..<channels {
+            var sum = 0.0
+            for b in 0..<g.batch { sum += rowSums[b * channels + o] }
+            gradBias[o] = Float(sum)
         }
         try gemm(transposeA: false, transposeB: true, m: channels, n: g.patchSize, k: positions,
                  alpha: 1, a: workspace.mean, b: workspace.columns, beta: 0, c: gradients.theta)
@@ -227,14 +235,31 @@ extension CPUBackend: LRTLayerOperations {
                 let c = p / (k * k), ky = (p / k) % k, kx = p % k
                 let image = x + (b * g.inChannels + c) * h * w
                 let start = p * positions + b * plane
+                // Output columns whose window column kx lands inside the image; zeros around them.
+                let oxStart = min(outW, max(0, pad - kx)), oxEnd = max(oxStart, min(outW, w + pad - kx))
                 for oy in 0..<outH {
                     let iy = oy + ky - pad
-                    let target = start + oy * outW
-                    for ox in 0..<outW {
-                        let ix = ox + kx - pad
-                        let v: Float = iy >= 0 && iy < h && ix >= 0 && ix < w ? image[iy * w + ix] : 0
-                        columns[target + ox] = v
-                        squares?[target + ox] = v * v
+                    let target = columns + start + oy * outW, targetSquares = squares.map { $0 + start + oy * outW }
+                    guard iy >= 0 && iy < h else {
+                        target.update(repeating: 0, count: outW)
+                        targetSquares?.update(repeating: 0, count: outW)
+                        continue
+                    }
+                    let source = image + iy * w + kx - pad
+                    if oxStart > 0 || oxEnd < outW {
+                        target.update(repeating: 0, count: oxStart)
+                        (target + oxEnd).update(repeating: 0, count: outW - oxEnd)
+                        targetSquares?.update(repeating: 0, count: oxStart)
+                        (targetSquares.map { $0 + oxEnd })?.update(repeating: 0, count: outW - oxEnd)
+                    }
+                    if let targetSquares {
+                        for ox in oxStart..<oxEnd {
+                            let v = source[ox]
+                            target[ox] = v
+                            targetSquares[ox] = v * v
+                        }
+                    } else {
+                        (target + oxStart).update(from: source + oxStart, count: oxEnd - oxStart)
                     }
                 }
             }
@@ -243,43 +268,47 @@ extension CPUBackend: LRTLayerOperations {
 
     /// ∂L/∂x[b, c, y, x] = Σ columns[p, n] + 2x·Σ columnsVariance[p, n] over the windows covering the pixel.
     ///
-    /// One item per input plane (b, c), which it owns, so the sums can be scattered: for each kernel
-    /// offset the item reads a contiguous stretch of the column rows, cache-friendly unlike a gather.
+    /// One item per input channel c, which owns the planes (·, c) of every image, so the sums can be
+    /// scattered: the item reads its k·k column rows each from start to end, in memory order (reading
+    /// them image by image instead jumped between rows and ran at the speed of memory latency).
     private func col2im(input x: UnsafeMutablePointer<Float>, _ g: ConvGeometry, columns: UnsafeMutablePointer<Float>,
                         columnsVariance: UnsafeMutablePointer<Float>?, gradInput: UnsafeMutablePointer<Float>) {
         let k = g.kernelSize, pad = g.padding, h = g.height, w = g.width
         let outH = g.outHeight, outW = g.outWidth, plane = g.outPlane, positions = g.batch * plane
-        parallelFor(g.batch * g.inChannels, grain: max(1, 4096 / max(h * w * k * k, 1))) { range in
-            // Σ of the variance columns for one plane, before it is multiplied by 2x.
-            let varianceSums = UnsafeMutablePointer<Float>.allocate(capacity: h * w)
+        parallelFor(g.inChannels, grain: max(1, 16_384 / max(g.batch * h * w * k * k, 1))) { range in
+            // Σ of the variance columns for channel c of every image, before it is multiplied by 2x.
+            let varianceSums = UnsafeMutablePointer<Float>.allocate(capacity: g.batch * h * w)
             defer { varianceSums.deallocate() }
-            for bc in range {
-                let b = bc / g.inChannels, c = bc % g.inChannels
-                let target = gradInput + bc * h * w
-                target.update(repeating: 0, count: h * w)
-                varianceSums.update(repeating: 0, count: h * w)
+            for c in range {
+                for b in 0..<g.batch { (gradInput + (b * g.inChannels + c) * h * w).update(repeating: 0, count: h * w) }
+                varianceSums.update(repeating: 0, count: g.batch * h * w)
                 for ky in 0..<k {
                     // Output rows whose window row ky lands inside the image.
                     let oyStart = max(0, pad - ky), oyEnd = min(outH, h + pad - ky)
                     for kx in 0..<k {
                         let oxStart = max(0, pad - kx), oxEnd = min(outW, w + pad - kx)
                         if oyStart >= oyEnd || oxStart >= oxEnd { continue }
-                        let columnRow = ((c * k + ky) * k + kx) * positions + b * plane
-                        for oy in oyStart..<oyEnd {
-                            let source = columnRow + oy * outW
-                            let pixel = (oy + ky - pad) * w + kx - pad
-                            let a = columns + source, t = target + pixel
-                            for ox in oxStart..<oxEnd { t[ox] += a[ox] }
-                            if let columnsVariance {
-                                let v = columnsVariance + source, s = varianceSums + pixel
-                                for ox in oxStart..<oxEnd { s[ox] += v[ox] }
+                        let columnRow = ((c * k + ky) * k + kx) * positions
+                        for b in 0..<g.batch {
+                            let target = gradInput + (b * g.inChannels + c) * h * w, sums = varianceSums + b * h * w
+                            for oy in oyStart..<oyEnd {
+                                let source = columnRow + b * plane + oy * outW
+                                let pixel = (oy + ky - pad) * w + kx - pad
+                                let a = columns + source, t = target + pixel
+                                for ox in oxStart..<oxEnd { t[ox] += a[ox] }
+                                if let columnsVariance {
+                                    let v = columnsVariance + source, s = sums + pixel
+                                    for ox in oxStart..<oxEnd { s[ox] += v[ox] }
+                                }
                             }
                         }
                     }
                 }
                 if columnsVariance != nil {
-                    let image = x + bc * h * w
-                    for i in 0..<(h * w) { target[i] += 2 * image[i] * varianceSums[i] }
+                    for b in 0..<g.batch {
+                        let offset = (b * g.inChannels + c) * h * w, sums = varianceSums + b * h * w
+                        for i in 0..<(h * w) { gradInput[offset + i] += 2 * x[offset + i] * sums[i] }
+                    }
                 }
             }
         }
@@ -294,18 +323,42 @@ extension CPUBackend: LRTLayerOperations {
     }
 }
 
-/// Calls `body(i, ε_i)` for each i in `range`, the normals drawn 64 at a time by
-/// ``NoiseKey/fillNormals(_:start:count:)`` (four Philox blocks per SIMD pass).
+/// The local-reparameterization epilogue on `count` values: out = mean + b + r·ε (then max(·, 0) with
+/// `relu`) and noiseScale = ε / (2r), with r = √(variance + 1e-8) and ε the normals `first ..< first + count`
+/// of `key`. b is `bias[j]` for value j with `biasPerValue`, else `bias[0]` for all. `out` may be `mean`.
+///
+/// Eight values at a time on SIMD lanes (the square root and the division one by one cost as much as
+/// the rest of a conv layer's epilogue); each lane rounds exactly as the scalar formula.
 @inline(__always)
-private func forEachNormal(_ key: NoiseKey, _ range: Range<Int>, _ body: (Int, Float) -> Void) {
-    withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { normals in
-        guard let buffer = normals.baseAddress else { return }
-        var i = range.lowerBound
-        while i < range.upperBound {
-            let count = min(64, range.upperBound - i)
-            key.fillNormals(buffer, start: i, count: count)
-            for j in 0..<count { body(i + j, buffer[j]) }
-            i += count
+private func noisyEpilogue(key: NoiseKey, first: Int, count: Int, mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                           bias: UnsafePointer<Float>, biasPerValue: Bool, relu: Bool,
+                           out: UnsafeMutablePointer<Float>, noiseScale: UnsafeMutablePointer<Float>) {
+    typealias Vector = SIMD8<Float>
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { buffer in
+        guard let normals = buffer.baseAddress else { return }
+        var done = 0
+        while done < count {
+            let length = min(256, count - done)
+            key.fillNormals(normals, start: first + done, count: length)
+            var j = 0
+            while j + 8 <= length {
+                let i = done + j, eps = VectorMath.load(normals + j)
+                let r = VectorMath.squareRoot(VectorMath.load(variance + i) + 1e-8)
+                var y = VectorMath.load(mean + i) + (biasPerValue ? VectorMath.load(bias + i) : Vector(repeating: bias[0])) + r * eps
+                if relu { y = y.replacing(with: 0, where: y .< 0) }
+                VectorMath.store(y, out + i)
+                VectorMath.store(eps / (2 * r), noiseScale + i)
+                j += 8
+            }
+            while j < length {
+                let i = done + j, eps = normals[j]
+                let r = (variance[i] + 1e-8).squareRoot()
+                let y = mean[i] + bias[biasPerValue ? i : 0] + r * eps
+                out[i] = relu ? max(y, 0) : y
+                noiseScale[i] = eps / (2 * r)
+                j += 1
+            }
+            done += length
         }
     }
 }

@@ -12,40 +12,30 @@ extension CPUBackend {
     func adamUpdateEight(_ start: Int, w: Int, p: UnsafeMutablePointer<Float>, grad: UnsafeMutablePointer<Float>,
                          m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
                          regularizer: Regularizer, step: AdamStepConstants, trainsLogSigma2: Bool) -> Bool {
-        let theta = load(p + start), logSigma2 = load(p + w + start)
+        let theta = VectorMath.load(p + start), logSigma2 = VectorMath.load(p + w + start)
         guard all(logSigma2 .>= -87) && all(logSigma2 .<= 87) else { return false }
         let (dTheta, dLogSigma2) = regularizerGradient(regularizer, theta: theta, logSigma2: logSigma2)
         let weight = step.regularizerWeight
-        adam(p + start, m + start, v + start, gradient: load(grad + start) + weight * dTheta, step)
+        adam(p + start, m + start, v + start, gradient: VectorMath.load(grad + start) + weight * dTheta, step)
         if trainsLogSigma2 {
             // The layers wrote ∂L/∂σ²; ∂L/∂ℓ = σ²·∂L/∂σ².
-            let gradient = VectorMath.exp(logSigma2) * load(grad + w + start) + weight * dLogSigma2
+            let gradient = VectorMath.exp(logSigma2) * VectorMath.load(grad + w + start) + weight * dLogSigma2
             adam(p + w + start, m + w + start, v + w + start, gradient: gradient, step)
-            let clipped = load(p + w + start).replacing(with: step.logSigma2Max, where: load(p + w + start) .> step.logSigma2Max)
-            store(clipped, p + w + start)
+            let clipped = VectorMath.load(p + w + start).replacing(with: step.logSigma2Max, where: VectorMath.load(p + w + start) .> step.logSigma2Max)
+            VectorMath.store(clipped, p + w + start)
         }
         return true
-    }
-
-    @inline(__always)
-    private func load(_ pointer: UnsafeMutablePointer<Float>) -> Vector {
-        UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
-    }
-
-    @inline(__always)
-    private func store(_ value: Vector, _ pointer: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: Vector.self)
     }
 
     /// m = β1m + (1−β1)g, v = β2v + (1−β2)g², p −= lr·(m/bc1)/(√(v/bc2) + ε).
     @inline(__always)
     private func adam(_ p: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
                       gradient g: Vector, _ step: AdamStepConstants) {
-        let mNew = step.beta1 * load(m) + (1 - step.beta1) * g
-        let vNew = step.beta2 * load(v) + (1 - step.beta2) * g * g
-        store(mNew, m)
-        store(vNew, v)
-        store(load(p) - step.learningRate * (mNew / step.biasCorrection1) / ((vNew / step.biasCorrection2).squareRoot() + step.epsilon), p)
+        let mNew = step.beta1 * VectorMath.load(m) + (1 - step.beta1) * g
+        let vNew = step.beta2 * VectorMath.load(v) + (1 - step.beta2) * g * g
+        VectorMath.store(mNew, m)
+        VectorMath.store(vNew, v)
+        VectorMath.store(VectorMath.load(p) - step.learningRate * (mNew / step.biasCorrection1) / (VectorMath.squareRoot(vNew / step.biasCorrection2) + step.epsilon), p)
     }
 
     /// (∂R/∂θ, ∂R/∂ℓ) on eight lanes: the branches of the scalar forms as lane masks.
