@@ -36,7 +36,9 @@ public final class GemmTuner {
     public let shapes: [GemmShape]
     public let counts: [Int]
     private let a, b, c: Tensor
+    /// CLBlast's own products of each shape, and max(1, max |value|) of each.
     private var references: [[Float]] = []
+    private var scales: [Float] = []
 
     /// - Parameter workload: the GEMMs of one step, repeats included (see ``workload(of:objective:batch:backend:)``).
     public init(backend: OpenCLBackend, workload: [GemmShape]) throws {
@@ -105,9 +107,12 @@ public final class GemmTuner {
             }
         }
 
-        let predicted = GemmPathChoice.best(shapes: shapes, counts: counts, direct: direct, indirect: indirect)!
-        var chosen = predicted.parameters
-        var tuned = try measure(chosen, settings).get()
+        var chosen = GemmPathChoice.best(shapes: shapes, counts: counts, direct: direct, indirect: indirect)!.parameters
+        var tuned = library
+        switch measure(chosen, settings) {
+        case .success(let seconds): tuned = seconds
+        case .failure(let error): rejected.append("the combination \(chosen): \(error)")
+        }
         if perStep(tuned) >= perStep(library) {
             chosen = .library
             tuned = library
@@ -134,6 +139,18 @@ public final class GemmTuner {
             try multiply(shape)
             return try backend.download(c.slice(from: 0, shape: [shape.m * shape.n]))
         }
+        scales = references.map { reference in reference.reduce(1) { max($0, abs($1)) } }
+    }
+
+    /// The largest |product − reference| of one shape.
+    private static func largestError(_ product: [Float], _ reference: [Float]) -> Float {
+        var largest: Float = 0
+        for i in product.indices {
+            let error = abs(product[i] - reference[i])
+            // A NaN compares false: make it count as the worst error.
+            largest = error <= largest ? largest : (error.isNaN ? .infinity : error)
+        }
+        return largest
     }
 
     private func multiply(_ shape: GemmShape) throws {
@@ -148,11 +165,10 @@ public final class GemmTuner {
         Result {
             if references.isEmpty { try computeReferences() }
             try backend.applyGemmParameters(parameters)
-            for (shape, reference) in zip(shapes, references) {
+            for (index, shape) in shapes.enumerated() {
                 try multiply(shape)
                 let product = try backend.download(c.slice(from: 0, shape: [shape.m * shape.n]))
-                let scale = max(1, reference.lazy.map(abs).max() ?? 0)
-                let error = zip(product, reference).lazy.map { abs($0 - $1) }.max() ?? 0
+                let scale = scales[index], error = Self.largestError(product, references[index])
                 // Orders of summation differ by ~√k·ε·|C|; a wrong tiling is off by ~|C|.
                 guard error <= 1e-3 * scale else { throw GemmTuningError.wrongProduct(shape: shape, error: error, scale: scale) }
             }
