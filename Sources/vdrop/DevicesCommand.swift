@@ -23,6 +23,9 @@ struct DevicesCommand: ParsableCommand {
                 print("       type \(device.kind.rawValue), vendor \(device.vendor), \(device.computeUnits) compute units, "
                       + "\(gibibytes(device.globalMemory)) global memory (largest buffer \(gibibytes(device.maxAllocation))), "
                       + "max work-group \(device.maxWorkGroupSize), \(device.openCLCVersion), driver \(device.driverVersion)")
+                let tuning = GemmTuningFile.defaultPath(for: device)
+                print("       SGEMM parameters: " + (FileManager.default.fileExists(atPath: tuning)
+                                                     ? "tuned by `vdrop tune` (\(tuning))" : "CLBlast's own (`vdrop tune` can fit them)"))
             }
         }
         print("  cpu  the CPU backend (Swift + OpenBLAS, \(ProcessInfo.processInfo.activeProcessorCount) threads), always available")
