@@ -89,12 +89,7 @@ public final class GemmTuner {
         let deadline = Stopwatch.now() + settings.budgetSeconds
         while Stopwatch.now() < deadline, let next = candidates.next(directTurn: tried % 2 == 0) {
             tried += 1
-            let parameters: CLBlastParameters
-            switch next {
-            case .direct(let d): parameters = CLBlastParameters(xgemmDirect: d.parameters, minIndirectSize: CLBlastParameters.alwaysDirect)
-            case .indirect(let x): parameters = CLBlastParameters(xgemm: x.parameters, minIndirectSize: CLBlastParameters.alwaysIndirect)
-            }
-            switch measure(parameters, settings) {
+            switch measure(next.parameters, settings) {
             case .success(let seconds):
                 switch next {
                 case .direct(let d): direct.append(Timed(d, seconds: seconds))
@@ -191,11 +186,21 @@ struct CandidateStream {
         case direct(XgemmDirectConfiguration)
         case indirect(XgemmConfiguration)
 
-        var description: String {
+        /// The configuration, with every GEMM sent to its kernel.
+        var parameters: CLBlastParameters {
             switch self {
-            case .direct(let d): return "direct   " + d.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            case .indirect(let x): return "indirect " + x.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            case .direct(let d): return CLBlastParameters(xgemmDirect: d.parameters, minIndirectSize: CLBlastParameters.alwaysDirect)
+            case .indirect(let x): return CLBlastParameters(xgemm: x.parameters, minIndirectSize: CLBlastParameters.alwaysIndirect)
             }
+        }
+
+        var description: String {
+            let (kernel, values): (String, [String: Int])
+            switch self {
+            case .direct(let d): (kernel, values) = ("direct  ", d.parameters)
+            case .indirect(let x): (kernel, values) = ("indirect", x.parameters)
+            }
+            return kernel + " " + values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         }
     }
 
