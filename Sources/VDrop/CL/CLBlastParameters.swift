@@ -7,7 +7,7 @@ import Foundation
 /// any size) or the *indirect* one (`Xgemm`, fast but it needs operands padded and transposed to
 /// multiples of its tile, so up to three more launches). A product of m·n·k below
 /// `minIndirectSize`³ takes the direct path. Each part left nil keeps CLBlast's own choice, which
-/// for a chip missing from its database (the H100 and H200 are) is a generic vendor default.
+/// for a chip missing from its database (the H200 is) is a generic vendor default.
 public struct CLBlastParameters: Codable, Equatable, Sendable {
     /// The indirect kernel's 16 parameters (GEMMK, KREG, KWG, KWI, MDIMA, MDIMC, MWG, NDIMB,
     /// NDIMC, NWG, SA, SB, STRM, STRN, VWM, VWN), or nil.

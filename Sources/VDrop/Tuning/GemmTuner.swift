@@ -2,8 +2,8 @@ import Foundation
 
 /// Fits CLBlast's SGEMM parameters to a device by timing the GEMMs vdrop's training steps issue.
 ///
-/// CLBlast ships parameters tuned per chip; a chip missing from its database (the H100 and H200
-/// are) gets a generic vendor default. Its own tuners time one square size per kernel; this one
+/// CLBlast ships parameters tuned per chip; a chip missing from its database (the H200 is) gets
+/// a generic vendor default. Its own tuners time one square size per kernel; this one
 /// times the shapes that matter here, each as often as a step runs it:
 ///
 /// 1. CLBlast's own parameters, as the baseline and to compute reference products.
