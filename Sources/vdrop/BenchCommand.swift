@@ -34,19 +34,11 @@ struct BenchCommand: ParsableCommand {
     @OptionGroup var device: DeviceOptions
 
     var modelKinds: [ModelKind] { ModelKind.list(models) ?? [] }
-    var objectiveList: [Objective] {
-        objectives.flatMap { $0.split(separator: ",") }.compactMap { name -> Objective? in
-            var c = TrainingConfiguration()
-            c.objective = String(name)
-            return try? c.resolvedObjective()
-        }
-    }
+    var objectiveList: [Objective] { Objective.list(objectives) ?? [] }
 
     func validate() throws {
         guard ModelKind.list(models) != nil else { throw ValidationError(ModelKind.listHelp) }
-        guard objectives.flatMap({ $0.split(separator: ",") }).count == objectiveList.count, !objectiveList.isEmpty else {
-            throw ValidationError("--objectives takes ard, svdo, gamma, gaussian and none, separated by commas.")
-        }
+        guard Objective.list(objectives) != nil else { throw ValidationError(Objective.listHelp) }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
     }

@@ -2,7 +2,7 @@
 # On a GPU host: everything issue 5 measures, in one go, each stage under its own time limit so
 # one stuck stage cannot spend the whole lease. Output files go to ${OUT:-.}.
 #
-#  1. vdrop devices
+#  1. vdrop devices, and vdrop check: the device against the CPU backend on every model
 #  2. vdrop bench with CLBlast's own parameters: every operation, every model's step (device only)
 #  3. vdrop tune (TUNE_BUDGET seconds, default 60) on the GEMMs of TUNE_MODELS (default lenet5,vgglike)
 #  4. vdrop bench again, steps only, with the tuned parameters
@@ -22,6 +22,8 @@ stage() { echo; echo "=== $1 ($(date +%T))"; }
 
 stage devices
 timeout 60 "$here/run.sh" devices | tee "$out/devices.txt"
+stage "check against the CPU backend"
+timeout 240 "$here/run.sh" check --device "$device" --gemm-parameters library | tee "$out/check.txt"
 stage "bench, CLBlast's own parameters"
 timeout 240 "$here/run.sh" bench --device "$device" --gemm-parameters library --skip-cpu-steps \
     --json "$out/vdrop-bench.json" "$@" | tee "$out/vdrop-bench.txt"

@@ -1,29 +1,10 @@
 import VDrop
 import XCTest
 
-/// Whole training steps: the same LeNet-5 on both backends, from the same Philox
-/// initialization, on the same batch and the same noise, must follow the same loss.
+/// Whole training steps (``Trajectory``, what `vdrop check` runs): the same model on both
+/// backends, from the same Philox initialization, on the same batch and the same noise, must
+/// follow the same loss.
 final class TrajectoryTests: XCTestCase {
-    /// Runs `steps` steps of `model` on a fixed batch and returns the loss before each update
-    /// and the final parameters.
-    private func trajectory(model: ModelKind, objective: Objective, batch: Int, steps: Int,
-                            backend: any Backend) throws -> (losses: [StepLoss], parameters: [Float], weightCount: Int) {
-        let network = try Network(model: model, batch: batch, backend: backend)
-        try network.initializeParameters(seed: 42)
-        let sample = model.sampleShape.reduce(1, *)
-        try backend.upload(testValues(batch * sample, seed: 7, in: 0...1), to: network.input)
-        try backend.upload((0..<batch).map { Float($0 % 10) }, to: network.labels)
-        var losses: [StepLoss] = []
-        for step in 0..<steps {
-            let settings = StepSettings(objective: objective, seed: 42, step: step, datasetSize: 60_000,
-                                        learningRate: 1e-3, regularizerWeight: Float(step) / 10,
-                                        logSigma2Max: objective == .gamma(a: 0.505, b: 1e-8) ? -8 : nil)
-            try network.trainStep(settings, recordLoss: true)
-            losses.append(try network.readLoss(settings: settings))
-        }
-        return (losses, try backend.download(network.arena.parameters), network.arena.weightCount)
-    }
-
     /// LeNet-5, batch 13, 10 steps of ARD on both backends: the loss trajectories agree.
     ///
     /// Tolerance: the data term is N·mean(CE) with N = 60,000, a few 10⁵; Float sums of
@@ -34,8 +15,8 @@ final class TrajectoryTests: XCTestCase {
     func testLeNet5LossTrajectoryIsTheSameOnBothBackends() throws {
         let openCL = try TestBackends.openCL()
         for objective in [Objective.ard, .svdo] {
-            let cpu = try trajectory(model: .lenet5, objective: objective, batch: 13, steps: 10, backend: TestBackends.cpu)
-            let device = try trajectory(model: .lenet5, objective: objective, batch: 13, steps: 10, backend: openCL)
+            let cpu = try Trajectory.run(model: .lenet5, objective: objective, batch: 13, steps: 10, backend: TestBackends.cpu)
+            let device = try Trajectory.run(model: .lenet5, objective: objective, batch: 13, steps: 10, backend: openCL)
             let cpuTotals = cpu.losses.map { Float($0.total) }
             let deviceTotals = device.losses.map { Float($0.total) }
             print("lenet5 \(objective) cpu  losses:", cpuTotals)
@@ -50,19 +31,6 @@ final class TrajectoryTests: XCTestCase {
         }
     }
 
-    /// The first step's gradient arena of a model: forward, loss and backward, no update.
-    private func firstGradients(model: ModelKind, objective: Objective, batch: Int, backend: any Backend) throws -> [Float] {
-        let network = try Network(model: model, batch: batch, backend: backend)
-        try network.initializeParameters(seed: 42)
-        try backend.upload(testValues(batch * model.sampleShape.reduce(1, *), seed: 7, in: 0...1), to: network.input)
-        try backend.upload((0..<batch).map { Float($0 % 10) }, to: network.labels)
-        let mode = ForwardMode.training(noise: objective.weightNoise, key: NoiseKey(seed: 42, step: 0, stream: 0))
-        try network.forward(mode: mode)
-        try network.loss(gradScale: 100, withGradient: true)
-        try network.backward(mode: mode)
-        return try backend.download(network.arena.gradients)
-    }
-
     /// lenet300 under every other objective and VGG-like (BatchNorm, 13 convs) take the same
     /// step on both backends: the same first gradients and the same two-step losses.
     ///
@@ -75,13 +43,13 @@ final class TrajectoryTests: XCTestCase {
         let openCL = try TestBackends.openCL()
         for (model, objective) in [(ModelKind.lenet300, Objective.gamma(a: 0.505, b: 1e-8)), (.vgglike, .svdo),
                                    (.lenet300, .gaussian(alpha: 0.5)), (.lenet300, .none)] {
-            let cpuGradients = try firstGradients(model: model, objective: objective, batch: 4, backend: TestBackends.cpu)
-            let deviceGradients = try firstGradients(model: model, objective: objective, batch: 4, backend: openCL)
+            let cpuGradients = try Trajectory.firstGradients(model: model, objective: objective, batch: 4, backend: TestBackends.cpu)
+            let deviceGradients = try Trajectory.firstGradients(model: model, objective: objective, batch: 4, backend: openCL)
             let scale = cpuGradients.reduce(0) { max($0, abs($1)) }
             XCTAssertGreaterThan(scale, 0)
             assertClose(deviceGradients, cpuGradients, atol: 1e-3 * scale, rtol: 1e-3, "\(model) \(objective) first gradients")
-            let cpu = try trajectory(model: model, objective: objective, batch: 4, steps: 2, backend: TestBackends.cpu)
-            let device = try trajectory(model: model, objective: objective, batch: 4, steps: 2, backend: openCL)
+            let cpu = try Trajectory.run(model: model, objective: objective, batch: 4, steps: 2, backend: TestBackends.cpu)
+            let device = try Trajectory.run(model: model, objective: objective, batch: 4, steps: 2, backend: openCL)
             assertClose(device.losses.map { Float($0.total) }, cpu.losses.map { Float($0.total) }, atol: 1e-2, rtol: 1e-3,
                         "\(model) \(objective) loss")
         }
@@ -89,8 +57,8 @@ final class TrajectoryTests: XCTestCase {
 
     /// The same run twice on one backend gives the same bits: a run is a function of its seed.
     func testAStepIsReproducible() throws {
-        let first = try trajectory(model: .lenet5, objective: .ard, batch: 7, steps: 3, backend: TestBackends.cpu)
-        let second = try trajectory(model: .lenet5, objective: .ard, batch: 7, steps: 3, backend: TestBackends.cpu)
+        let first = try Trajectory.run(model: .lenet5, objective: .ard, batch: 7, steps: 3, backend: TestBackends.cpu)
+        let second = try Trajectory.run(model: .lenet5, objective: .ard, batch: 7, steps: 3, backend: TestBackends.cpu)
         XCTAssertEqual(first.parameters, second.parameters)
     }
 }

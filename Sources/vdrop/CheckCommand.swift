@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import VDrop
+
+/// `vdrop check`: does this device compute what the CPU backend computes?
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check a device against the CPU backend: the same steps from the same initialization, batch and noise.",
+        discussion: """
+            For each model and objective: the first step's gradients and the loss of every step, on the device and on \
+            the CPU backend. Errors are normalized so that the tolerance is \(BackendAgreement.tolerance) (what the tests \
+            hold PoCL to). Exits with status 1 when any disagrees.
+            """
+    )
+
+    @Option(parsing: .upToNextOption, help: "Models to check: lenet300, lenet5, vgglike (comma- or space-separated).")
+    var models: [String] = ["lenet300,lenet5,vgglike"]
+
+    @Option(parsing: .upToNextOption, help: "Objectives to check (comma- or space-separated).")
+    var objectives: [String] = ["svdo,ard"]
+
+    @Option(help: "Samples per step.")
+    var batch: Int = 8
+
+    @Option(help: "Training steps whose losses are compared [10; 3 for vgglike, whose trajectories part after a few steps even between two correct backends].")
+    var steps: Int?
+
+    @OptionGroup var device: DeviceOptions
+
+    func validate() throws {
+        guard ModelKind.list(models) != nil else { throw ValidationError(ModelKind.listHelp) }
+        guard Objective.list(objectives) != nil else { throw ValidationError(Objective.listHelp) }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
+        guard (steps ?? 1) >= 1 else { throw ValidationError("--steps must be at least 1.") }
+    }
+
+    /// VGG-like's loss is compared over 3 steps: with BatchNorm, Adam moves weights whose gradient
+    /// is rounding noise (the conv bias right before BatchNorm) by ±lr either way, and on PoCL the
+    /// two backends' losses part from 3e-5 after 3 steps to 1e-3 after 10. Its gradients, compared
+    /// at the first step, agree to 6e-6.
+    static func defaultSteps(_ model: ModelKind) -> Int { model == .vgglike ? 3 : 10 }
+
+    func run() throws {
+        let backend = try device.makeBackend()
+        guard !(backend is CPUBackend) else {
+            throw DeviceSelectionError(message: "--device \(device.device) is the CPU backend itself; name an OpenCL device to check, e.g. --device gpu or opencl-cpu.")
+        }
+        let cpu = CPUBackend()
+        print("vdrop check: \(backend.name) against the CPU backend, batch \(batch) (tolerance \(BackendAgreement.tolerance))")
+        print("model     objective                 steps  loss error   gradient error   verdict")
+        var failures: [String] = []
+        for model in ModelKind.list(models)! {
+            for objective in Objective.list(objectives)! {
+                let a = try BackendAgreement.measure(model: model, objective: objective, batch: batch,
+                                                     steps: steps ?? Self.defaultSteps(model), device: backend, cpu: cpu)
+                print(a.model.padding(toLength: 10, withPad: " ", startingAt: 0) + a.objective.padding(toLength: 26, withPad: " ", startingAt: 0)
+                      + String(format: "%-7d%-13.2e%-17.2e", a.steps, a.lossError, a.gradientError) + (a.passed ? "agrees" : "DISAGREES"))
+                fflush(stdout)
+                if !a.passed { failures.append("\(a.model) \(a.objective)") }
+            }
+        }
+        guard failures.isEmpty else {
+            throw DeviceSelectionError(message: "\(backend.name) disagrees with the CPU backend on \(failures.joined(separator: ", ")).")
+        }
+        print("\(backend.name) agrees with the CPU backend.")
+    }
+}
