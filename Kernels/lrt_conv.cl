@@ -35,12 +35,27 @@ __kernel void lrt_conv_im2col(__global const float *x, int x_offset,
     if (with_squares) columns_squared[columns_squared_offset + index] = v * v;
 }
 
+// The epilogue of NCHW output element i, read from the GEMM results at j = [o, n]:
+//   with noise: r = √(v[j] + 1e-8), ε = philox_normal(seed, step, stream, i),
+//               returns mean[j] + bias[o] + r·ε and writes noise_scale[i] = ε / (2r)
+//   without:    returns mean[j] + bias[o]
+// Both epilogue kernels use it, so a pooled layer draws and rounds exactly as an unpooled one.
+inline float lrt_conv_epilogue_value(__global const float *mean, __global const float *variance, float bias,
+                                     __global float *noise_scale, int i, int j, int with_noise,
+                                     uint2 seed, uint2 step, uint stream) {
+    float value = mean[j] + bias;
+    if (with_noise) {
+        float r = sqrt(variance[j] + 1e-8f);
+        float eps = philox_normal(seed, step, stream, (uint)i);
+        value += r * eps;
+        noise_scale[i] = eps / (2.0f * r);
+    }
+    return value;
+}
+
 // lrt_conv_forward_epilogue, one work item per NCHW output index i = (b·O + o)·Ho·Wo + s,
 // reading the GEMM results at [o, n = b·Ho·Wo + s]:
-//   with noise: r = √(v[o,n] + 1e-8), ε = philox_normal(seed, step, stream, i),
-//               out[i] = mean[o,n] + bias[o] + r·ε,  noise_scale[i] = ε / (2r)
-//   without:    out[i] = mean[o,n] + bias[o]
-//   with relu (a fused ReLU): out[i] = max(out[i], 0)
+//   out[i] = lrt_conv_epilogue_value(i), with relu (a fused ReLU) max(out[i], 0)
 __kernel void lrt_conv_forward_epilogue(__global const float *mean, int mean_offset,
                                         __global const float *variance, int variance_offset,
                                         __global const float *bias, int bias_offset,
@@ -54,31 +69,84 @@ __kernel void lrt_conv_forward_epilogue(__global const float *mean, int mean_off
     int o = (i / plane) % out_channels;
     int b = i / (plane * out_channels);
     int j = o * (batch * plane) + b * plane + s;
-    float value = mean[mean_offset + j] + bias[bias_offset + o];
-    if (with_noise) {
-        float r = sqrt(variance[variance_offset + j] + 1e-8f);
-        float eps = philox_normal(seed, step, stream, (uint)i);
-        value += r * eps;
-        noise_scale[noise_scale_offset + i] = eps / (2.0f * r);
-    }
+    float value = lrt_conv_epilogue_value(mean + mean_offset, variance + variance_offset, bias[bias_offset + o],
+                                          noise_scale + noise_scale_offset, i, j, with_noise, seed, step, stream);
     out[out_offset + i] = relu ? fmax(value, 0.0f) : value;
 }
 
-// lrt_conv_backward_gather, one work item per NCHW index i (as in the epilogue):
-//   g'[o, n] = g[i] (0 where a fused ReLU's output out[i] ≤ 0);  with noise also gv'[o, n] = g'[o, n]·noise_scale[i]
+// lrt_conv_forward_epilogue_max_pool, the epilogue with a fused ReLU and 2×2 max-pool; one work
+// item per window (wy, wx) of ⌈Ho/2⌉ × ⌈Wo/2⌉ per (b, o), so every pre-pool element, also those
+// of an odd last row or column that no pooled value covers, gets its noise_scale:
+//   a[dy, dx] = max(lrt_conv_epilogue_value(i), 0) for i = (b·O + o)·Ho·Wo + (2wy + dy)·Wo + 2wx + dx
+//   whole windows only: out[b, o, wy, wx] = max a, argmax = dy·2 + dx of the first maximum
+//   (strictly greater replaces, as max_pool_forward); the pre-pool values are not stored.
+__kernel void lrt_conv_forward_epilogue_max_pool(__global const float *mean, int mean_offset,
+                                                 __global const float *variance, int variance_offset,
+                                                 __global const float *bias, int bias_offset,
+                                                 __global float *out, int out_offset,
+                                                 __global float *argmax, int argmax_offset,
+                                                 __global float *noise_scale, int noise_scale_offset,
+                                                 int batch, int out_channels, int out_height, int out_width, int with_noise,
+                                                 uint2 seed, uint2 step, uint stream) {
+    int windows_high = (out_height + 1) / 2, windows_wide = (out_width + 1) / 2;
+    int w = get_global_id(0);
+    if (w >= batch * out_channels * windows_high * windows_wide) return;
+    int wx = w % windows_wide;
+    int wy = (w / windows_wide) % windows_high;
+    int bo = w / (windows_wide * windows_high);
+    int o = bo % out_channels, b = bo / out_channels;
+    int plane = out_height * out_width;
+    float shift = bias[bias_offset + o];
+    float best = 0.0f;
+    int position = 0;
+    for (int k = 0; k < 4; k++) {
+        int y = 2 * wy + k / 2, x = 2 * wx + k % 2;
+        if (y >= out_height || x >= out_width) continue;
+        int s = y * out_width + x;
+        float value = fmax(lrt_conv_epilogue_value(mean + mean_offset, variance + variance_offset, shift,
+                                                   noise_scale + noise_scale_offset, bo * plane + s,
+                                                   o * (batch * plane) + b * plane + s, with_noise, seed, step, stream), 0.0f);
+        if (k == 0 || value > best) { best = value; position = k; }
+    }
+    int pooled_high = out_height / 2, pooled_wide = out_width / 2;
+    if (wy >= pooled_high || wx >= pooled_wide) return;
+    int p = (bo * pooled_high + wy) * pooled_wide + wx;
+    out[out_offset + p] = best;
+    argmax[argmax_offset + p] = (float)position;
+}
+
+// lrt_conv_backward_gather, one work item per pre-pool NCHW index i (as in the epilogue):
+//   pool = 0: g'[o, n] = g[i] (0 where a fused ReLU's output out[i] ≤ 0)
+//   pool = 1 (a fused ReLU and max-pool; g, out and argmax are pooled, [B, O, ⌊Ho/2⌋, ⌊Wo/2⌋]):
+//             g'[o, n] = g[q] where i is argmax[q] of its window q and out[q] > 0, else 0
+//             (also 0 in an odd last row or column), as max_pool_backward then the ReLU's mask
+//   with noise also gv'[o, n] = g'[o, n]·noise_scale[i]
 __kernel void lrt_conv_backward_gather(__global const float *grad, int grad_offset,
                                        __global const float *out, int out_offset,
+                                       __global const float *argmax, int argmax_offset,
                                        __global const float *noise_scale, int noise_scale_offset,
                                        __global float *grad_rows, int grad_rows_offset,
                                        __global float *grad_variance_rows, int grad_variance_rows_offset,
-                                       int batch, int out_channels, int plane, int with_noise, int relu) {
+                                       int batch, int out_channels, int out_height, int out_width,
+                                       int with_noise, int relu, int pool) {
+    int plane = out_height * out_width;
     int i = get_global_id(0);
     if (i >= batch * out_channels * plane) return;
     int s = i % plane;
     int o = (i / plane) % out_channels;
     int b = i / (plane * out_channels);
     int j = o * (batch * plane) + b * plane + s;
-    float g = (relu && out[out_offset + i] <= 0.0f) ? 0.0f : grad[grad_offset + i];
+    float g = 0.0f;
+    if (pool) {
+        int y = s / out_width, x = s % out_width;
+        int pooled_high = out_height / 2, pooled_wide = out_width / 2;
+        if (y / 2 < pooled_high && x / 2 < pooled_wide) {
+            int q = ((b * out_channels + o) * pooled_high + y / 2) * pooled_wide + x / 2;
+            if ((int)argmax[argmax_offset + q] == (y & 1) * 2 + (x & 1) && out[out_offset + q] > 0.0f) g = grad[grad_offset + q];
+        }
+    } else {
+        g = (relu && out[out_offset + i] <= 0.0f) ? 0.0f : grad[grad_offset + i];
+    }
     grad_rows[grad_rows_offset + j] = g;
     if (with_noise) grad_variance_rows[grad_variance_rows_offset + j] = g * noise_scale[noise_scale_offset + i];
 }

@@ -38,6 +38,25 @@ public enum FusedActivation: Equatable, Sendable {
     case relu
 }
 
+/// What a conv layer applies in its own epilogue (forward) and gradient gather (backward)
+/// instead of layers of its own.
+public enum ConvActivation: Equatable, Sendable {
+    case none
+    /// max(y, 0), as ``FusedActivation/relu``.
+    case relu
+    /// max(y, 0), then 2×2 max-pooling with stride 2 (odd sizes rounded down), as a ReLU layer and a
+    /// max-pool layer compute it, ties included. The layer writes only the pooled output and, in
+    /// ``ConvWorkspace/argmax``, the window position of each pooled value: backward needs no more,
+    /// since a pre-pool value gets the pooled gradient exactly when it is its window's argmax and
+    /// the pooled value is > 0. Saves the pooling's two passes and the pre-pool activation.
+    case reluMaxPool
+
+    /// The shape of the output a conv layer of geometry `g` writes with this activation.
+    public func outputShape(_ g: ConvGeometry) -> [Int] {
+        self == .reluMaxPool ? [g.batch, g.outChannels, g.outHeight / 2, g.outWidth / 2] : g.outputShape
+    }
+}
+
 extension LRTLayerOperations {
     /// A dense forward pass without a fused activation.
     public func denseForward(input: Tensor, weights: LRTWeights, noise: WeightNoise, key: NoiseKey,
@@ -150,32 +169,44 @@ public struct ConvWorkspace {
     /// Backward reuses both as scratch (∂L/∂out and gv in this row order).
     public let mean: Tensor
     public let variance: Tensor
-    /// ε / (2√(v_out + 1e-8)) in the output's NCHW layout; always the layer's own.
+    /// ε / (2√(v_out + 1e-8)) in the (pre-pool) output's NCHW layout; always the layer's own.
     public let noiseScale: Tensor
+    /// With ``ConvActivation/reluMaxPool``, the window position 0…3 (dy·2 + dx) of each pooled
+    /// value, in the pooled output's shape, as a Float; nil otherwise. Always the layer's own.
+    public let argmax: Tensor?
     /// True when the four buffers above are a ``ConvScratch`` other layers use between this
     /// layer's forward and backward: backward must unfold its input again first.
     public let sharesColumns: Bool
 
-    /// A workspace of the layer's own.
-    public init(backend: BackendCore, geometry g: ConvGeometry) throws {
+    /// A workspace of the layer's own, for a layer with `activation`.
+    public init(backend: BackendCore, geometry g: ConvGeometry, activation: ConvActivation = .none) throws {
         let positions = g.batch * g.outPlane
-        columns = try backend.allocate([g.patchSize, positions])
-        columnsSquared = try backend.allocate([g.patchSize, positions])
-        mean = try backend.allocate([g.outChannels, positions])
-        variance = try backend.allocate([g.outChannels, positions])
-        noiseScale = try backend.allocate(g.outputShape)
-        sharesColumns = false
+        try self.init(backend: backend, geometry: g, activation: activation,
+                      columns: try backend.allocate([g.patchSize, positions]), columnsSquared: try backend.allocate([g.patchSize, positions]),
+                      mean: try backend.allocate([g.outChannels, positions]), variance: try backend.allocate([g.outChannels, positions]),
+                      sharesColumns: false)
     }
 
     /// A workspace whose large buffers are views of `scratch`, shared with other layers.
-    public init(backend: BackendCore, geometry g: ConvGeometry, sharing scratch: ConvScratch) throws {
+    public init(backend: BackendCore, geometry g: ConvGeometry, activation: ConvActivation = .none, sharing scratch: ConvScratch) throws {
         let positions = g.batch * g.outPlane
-        columns = scratch.columns.slice(from: 0, shape: [g.patchSize, positions])
-        columnsSquared = scratch.columnsSquared.slice(from: 0, shape: [g.patchSize, positions])
-        mean = scratch.mean.slice(from: 0, shape: [g.outChannels, positions])
-        variance = scratch.variance.slice(from: 0, shape: [g.outChannels, positions])
+        try self.init(backend: backend, geometry: g, activation: activation,
+                      columns: scratch.columns.slice(from: 0, shape: [g.patchSize, positions]),
+                      columnsSquared: scratch.columnsSquared.slice(from: 0, shape: [g.patchSize, positions]),
+                      mean: scratch.mean.slice(from: 0, shape: [g.outChannels, positions]),
+                      variance: scratch.variance.slice(from: 0, shape: [g.outChannels, positions]),
+                      sharesColumns: true)
+    }
+
+    private init(backend: BackendCore, geometry g: ConvGeometry, activation: ConvActivation,
+                 columns: Tensor, columnsSquared: Tensor, mean: Tensor, variance: Tensor, sharesColumns: Bool) throws {
+        self.columns = columns
+        self.columnsSquared = columnsSquared
+        self.mean = mean
+        self.variance = variance
         noiseScale = try backend.allocate(g.outputShape)
-        sharesColumns = true
+        argmax = activation == .reluMaxPool ? try backend.allocate(activation.outputShape(g)) : nil
+        self.sharesColumns = sharesColumns
     }
 }
 
@@ -200,12 +231,14 @@ public protocol LRTLayerOperations: BackendCore {
     func denseBackward(input: Tensor, weights: LRTWeights, noise: WeightNoise, gradOutput: Tensor, output: Tensor,
                        workspace: DenseWorkspace, gradients: LRTGradients, gradInput: Tensor?, activation: FusedActivation) throws
 
-    /// input `geometry.inputShape` → output `geometry.outputShape`, with `.relu` max(y, 0) in the epilogue.
+    /// input `geometry.inputShape` → output `activation.outputShape(geometry)`, with `.relu` max(y, 0)
+    /// in the epilogue, and with `.reluMaxPool` max(y, 0) pooled there too (`workspace.argmax` written).
     func convForward(input: Tensor, weights: LRTWeights, geometry: ConvGeometry, noise: WeightNoise, key: NoiseKey,
-                     output: Tensor, workspace: ConvWorkspace, activation: FusedActivation) throws
+                     output: Tensor, workspace: ConvWorkspace, activation: ConvActivation) throws
 
-    /// As ``denseBackward(input:weights:noise:gradOutput:output:workspace:gradients:gradInput:activation:)``.
+    /// As ``denseBackward(input:weights:noise:gradOutput:output:workspace:gradients:gradInput:activation:)``;
+    /// with `.reluMaxPool`, `gradOutput` and `output` are pooled and `workspace.argmax` routes the gradient.
     func convBackward(input: Tensor, weights: LRTWeights, geometry: ConvGeometry, noise: WeightNoise, gradOutput: Tensor,
                       output: Tensor, workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?,
-                      activation: FusedActivation) throws
+                      activation: ConvActivation) throws
 }

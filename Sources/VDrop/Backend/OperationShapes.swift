@@ -10,11 +10,18 @@ enum OperationShapes {
         return (batch, inputs, outputs)
     }
 
-    static func conv(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, output: Tensor) {
-        precondition(input.count == g.inputShape.reduce(1, *) && output.count == g.outputShape.reduce(1, *)
+    /// `output` is the forward output or its gradient, in `activation.outputShape(g)`; a fused max-pool
+    /// needs the workspace's argmax in that shape too.
+    static func conv(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, output: Tensor,
+                     workspace: ConvWorkspace, activation: ConvActivation) {
+        let outputShape = activation.outputShape(g)
+        precondition(input.count == g.inputShape.reduce(1, *) && output.count == outputShape.reduce(1, *)
                      && weights.theta.count == g.weightShape.reduce(1, *) && weights.bias.count == g.outChannels
                      && g.outHeight > 0 && g.outWidth > 0,
                      "conv shapes disagree with \(g): input \(input.shape), θ \(weights.theta.shape), output \(output.shape)")
+        if activation == .reluMaxPool {
+            precondition(workspace.argmax?.shape == outputShape, "a conv with a fused max-pool needs a workspace with its argmax")
+        }
     }
 
     /// Rows of a gather into `output` of `rowSize`-value rows from `indices[start...]`; with

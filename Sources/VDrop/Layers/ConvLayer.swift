@@ -1,19 +1,20 @@
-/// A stride-1 2-D convolution with local reparameterization over NCHW batches.
+/// A stride-1 2-D convolution with local reparameterization over NCHW batches, with a ReLU, or a
+/// ReLU and a 2×2 max-pool, fused into its passes (``ConvActivation``).
 public final class ConvLayer: WeightLayer {
     public let name: String
     public let geometry: ConvGeometry
     public var inputShape: [Int] { geometry.inputShape }
-    public var outputShape: [Int] { geometry.outputShape }
+    public var outputShape: [Int] { activation.outputShape(geometry) }
     public let weightRange: Range<Int>
     public var fanIn: Int { geometry.patchSize }
-    public let activation: FusedActivation
+    public let activation: ConvActivation
     let stream: UInt32
     let backend: any Backend
     public let weights: LRTWeights
     let gradients: LRTGradients
     let workspace: ConvWorkspace
 
-    init(name: String, backend: any Backend, geometry: ConvGeometry, activation: FusedActivation, stream: UInt32,
+    init(name: String, backend: any Backend, geometry: ConvGeometry, activation: ConvActivation, stream: UInt32,
          weightRange: Range<Int>, biasRange: Range<Int>, views: ParameterViews, scratch: ConvScratch?) throws {
         self.name = name
         self.backend = backend
@@ -23,8 +24,8 @@ public final class ConvLayer: WeightLayer {
         self.weightRange = weightRange
         weights = views.lrtWeights(weightRange, bias: biasRange, shape: geometry.weightShape)
         gradients = views.lrtGradients(weightRange, bias: biasRange, shape: geometry.weightShape)
-        workspace = try scratch.map { try ConvWorkspace(backend: backend, geometry: geometry, sharing: $0) }
-            ?? ConvWorkspace(backend: backend, geometry: geometry)
+        workspace = try scratch.map { try ConvWorkspace(backend: backend, geometry: geometry, activation: activation, sharing: $0) }
+            ?? ConvWorkspace(backend: backend, geometry: geometry, activation: activation)
     }
 
     public func forward(_ input: Tensor, output: Tensor, mode: ForwardMode) throws {

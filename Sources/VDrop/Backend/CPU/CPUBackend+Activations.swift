@@ -28,17 +28,8 @@ extension CPUBackend: ActivationOperations {
         parallelFor(planes * outHeight, grain: max(1, 4096 / max(outWidth, 1))) { rows in
             for row in rows {
                 let plane = row / outHeight, oy = row % outHeight
-                let top = x + (plane * height + 2 * oy) * width
-                let bottom = top + width
-                for ox in 0..<outWidth {
-                    // Strictly greater keeps the first of equal values, as the kernel does.
-                    var best = top[2 * ox], winner: Float = 0
-                    if top[2 * ox + 1] > best { best = top[2 * ox + 1]; winner = 1 }
-                    if bottom[2 * ox] > best { best = bottom[2 * ox]; winner = 2 }
-                    if bottom[2 * ox + 1] > best { best = bottom[2 * ox + 1]; winner = 3 }
-                    y[row * outWidth + ox] = best
-                    position[row * outWidth + ox] = winner
-                }
+                maxPoolRow(top: x + (plane * height + 2 * oy) * width, width: width,
+                           output: y + row * outWidth, argmax: position + row * outWidth)
             }
         }
     }
@@ -46,20 +37,12 @@ extension CPUBackend: ActivationOperations {
     public func maxPoolBackward(gradOutput: Tensor, argmax: Tensor, gradInput: Tensor) throws {
         let (planes, height, width) = MaxPoolGeometry.of(input: gradInput, output: gradOutput)
         precondition(argmax.shape == gradOutput.shape, "argmax \(argmax) must have the output's shape \(gradOutput.shape)")
-        let outHeight = height / 2, outWidth = width / 2
+        let pooledPlane = (height / 2) * (width / 2)
         let g = gradOutput.hostPointer, position = argmax.hostPointer, dx = gradInput.hostPointer
         parallelFor(planes, grain: max(1, 16_384 / max(height * width, 1))) { planeRange in
             for plane in planeRange {
-                let planeStart = dx + plane * height * width
-                // Every input element is written: zero first, then scatter within the plane (no races across threads).
-                planeStart.update(repeating: 0, count: height * width)
-                for oy in 0..<outHeight {
-                    for ox in 0..<outWidth {
-                        let o = (plane * outHeight + oy) * outWidth + ox
-                        let p = Int(position[o])
-                        planeStart[(2 * oy + p / 2) * width + 2 * ox + p % 2] = g[o]
-                    }
-                }
+                maxPoolBackwardPlane(gradOutput: g + plane * pooledPlane, argmax: position + plane * pooledPlane, pooled: nil,
+                                     height: height, width: width, gradInput: dx + plane * height * width)
             }
         }
     }
@@ -147,6 +130,42 @@ extension CPUBackend: ActivationOperations {
                     }
                 }
             }
+        }
+    }
+}
+
+/// One output row of 2×2 max-pooling: the ⌊width/2⌋ windows of the input rows `top` and `top + width`,
+/// their maxima into `output` and the winning positions dy·2 + dx into `argmax`. Strictly greater
+/// replaces, so ties keep the first position, as `max_pool_forward` does; a conv layer with a fused
+/// max-pool pools with this too, so fused and unfused pooling agree bit for bit.
+@inline(__always)
+func maxPoolRow(top: UnsafePointer<Float>, width: Int, output: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>) {
+    let bottom = top + width
+    for ox in 0..<(width / 2) {
+        var best = top[2 * ox], winner: Float = 0
+        if top[2 * ox + 1] > best { best = top[2 * ox + 1]; winner = 1 }
+        if bottom[2 * ox] > best { best = bottom[2 * ox]; winner = 2 }
+        if bottom[2 * ox + 1] > best { best = bottom[2 * ox + 1]; winner = 3 }
+        output[ox] = best
+        argmax[ox] = winner
+    }
+}
+
+/// The input gradient of one height × width plane of 2×2 max-pooling: each window's gradient at its
+/// argmax, zero elsewhere (and in an odd last row or column). With `pooled` (the pooled values of a
+/// ReLU followed by the pool) a window whose value is not positive passes nothing, the ReLU's mask.
+@inline(__always)
+func maxPoolBackwardPlane(gradOutput g: UnsafePointer<Float>, argmax: UnsafePointer<Float>, pooled: UnsafePointer<Float>?,
+                          height: Int, width: Int, gradInput: UnsafeMutablePointer<Float>) {
+    let outHeight = height / 2, outWidth = width / 2
+    // Every input element is written: zero first, then scatter within the plane.
+    gradInput.update(repeating: 0, count: height * width)
+    for oy in 0..<outHeight {
+        for ox in 0..<outWidth {
+            let o = oy * outWidth + ox
+            if let pooled, !(pooled[o] > 0) { continue }
+            let p = Int(argmax[o])
+            gradInput[(2 * oy + p / 2) * width + 2 * ox + p % 2] = g[o]
         }
     }
 }

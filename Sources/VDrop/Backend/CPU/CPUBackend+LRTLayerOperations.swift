@@ -121,9 +121,9 @@ extension CPUBackend: LRTLayerOperations {
     // MARK: Conv
 
     public func convForward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, key: NoiseKey,
-                            output: Tensor, workspace: ConvWorkspace, activation: FusedActivation) throws {
-        let relu = activation == .relu
-        OperationShapes.conv(input: input, weights: weights, geometry: g, output: output)
+                            output: Tensor, workspace: ConvWorkspace, activation: ConvActivation) throws {
+        let relu = activation != .none, pooled = activation == .reluMaxPool
+        OperationShapes.conv(input: input, weights: weights, geometry: g, output: output, workspace: workspace, activation: activation)
         let withNoise = noise != .deterministic
         im2col(input.hostPointer, g, workspace.columns.hostPointer, withNoise ? workspace.columnsSquared.hostPointer : nil)
         let positions = g.batch * g.outPlane
@@ -136,6 +136,7 @@ extension CPUBackend: LRTLayerOperations {
         let mean = workspace.mean.hostPointer, variance = workspace.variance.hostPointer
         let bias = weights.bias.hostPointer, out = output.hostPointer, noiseScale = workspace.noiseScale.hostPointer
         let plane = g.outPlane, channels = g.outChannels
+        let argmax = workspace.argmax?.hostPointer, pooledPlane = (g.outHeight / 2) * (g.outWidth / 2)
         // One item per output row (image b, channel o): contiguous in the NCHW output and in the
         // GEMM result [o, b·plane + s], so no index arithmetic per element.
         parallelFor(g.batch * channels, grain: max(1, 4096 / max(plane, 1))) { range in
@@ -143,11 +144,19 @@ extension CPUBackend: LRTLayerOperations {
                 let b = bo / channels, o = bo % channels
                 let row = bo * plane, source = o * positions + b * plane
                 let m = mean + source, v = variance + source, shift = bias[o]
+                // A fused max-pool reads the activated row from the GEMM result's row, overwritten in place.
+                let activated = pooled ? m : out + row
                 if withNoise {
                     noisyEpilogue(key: key, first: row, count: plane, mean: m, variance: v, bias: bias + o, biasPerValue: false,
-                                  relu: relu, out: out + row, noiseScale: noiseScale + row)
+                                  relu: relu, out: activated, noiseScale: noiseScale + row)
                 } else {
-                    for s in 0..<plane { out[row + s] = relu ? max(m[s] + shift, 0) : m[s] + shift }
+                    for s in 0..<plane { activated[s] = relu ? max(m[s] + shift, 0) : m[s] + shift }
+                }
+                if pooled, let argmax {
+                    for oy in 0..<(g.outHeight / 2) {
+                        let target = bo * pooledPlane + oy * (g.outWidth / 2)
+                        maxPoolRow(top: m + 2 * oy * g.outWidth, width: g.outWidth, output: out + target, argmax: argmax + target)
+                    }
                 }
             }
         }
@@ -158,9 +167,9 @@ extension CPUBackend: LRTLayerOperations {
     /// column gradients θᵀ·g and (σ²)ᵀ·gv.
     public func convBackward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, gradOutput: Tensor,
                              output: Tensor, workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?,
-                             activation: FusedActivation) throws {
-        let relu = activation == .relu, y = output.hostPointer
-        OperationShapes.conv(input: input, weights: weights, geometry: g, output: gradOutput)
+                             activation: ConvActivation) throws {
+        let relu = activation == .relu, y = output.hostPointer, argmax = activation == .reluMaxPool ? workspace.argmax?.hostPointer : nil
+        OperationShapes.conv(input: input, weights: weights, geometry: g, output: gradOutput, workspace: workspace, activation: activation)
         let withNoise = noise != .deterministic
         if workspace.sharesColumns {
             // Other layers have used the shared columns since this layer's forward pass.
@@ -172,14 +181,22 @@ extension CPUBackend: LRTLayerOperations {
         // Σ g over each output row (b, o), for ∂L/∂b: eight Float lanes per row, then Double across rows.
         let rowSums = UnsafeMutablePointer<Double>.allocate(capacity: g.batch * channels)
         defer { rowSums.deallocate() }
+        let pooledPlane = (g.outHeight / 2) * (g.outWidth / 2)
         parallelFor(g.batch * channels, grain: max(1, 16_384 / max(plane, 1))) { range in
             for bo in range {
                 let b = bo / channels, o = bo % channels
                 let source = bo * plane, target = o * positions + b * plane
+                // The pre-pool gradient of a fused ReLU and max-pool goes straight into its row, read back below.
+                var from = UnsafePointer(grad + source)
+                if let argmax {
+                    maxPoolBackwardPlane(gradOutput: grad + bo * pooledPlane, argmax: argmax + bo * pooledPlane, pooled: y + bo * pooledPlane,
+                                         height: g.outHeight, width: g.outWidth, gradInput: rows + target)
+                    from = UnsafePointer(rows + target)
+                }
                 // The gradient before a fused ReLU: zero where its output is not positive.
                 var lanes = SIMD8<Float>(), s = 0
                 while s + 8 <= plane {
-                    var gradient = VectorMath.load(grad + source + s)
+                    var gradient = VectorMath.load(from + s)
                     if relu { gradient = gradient.replacing(with: 0, where: VectorMath.load(y + source + s) .<= 0) }
                     VectorMath.store(gradient, rows + target + s)
                     if withNoise { VectorMath.store(gradient * VectorMath.load(noiseScale + source + s), varianceRows + target + s) }
@@ -188,7 +205,7 @@ extension CPUBackend: LRTLayerOperations {
                 }
                 var sum = Double(lanes.sum())
                 while s < plane {
-                    let gradient = relu && y[source + s] <= 0 ? 0 : grad[source + s]
+                    let gradient = relu && y[source + s] <= 0 ? 0 : from[s]
                     rows[target + s] = gradient
                     if withNoise { varianceRows[target + s] = gradient * noiseScale[source + s] }
                     sum += Double(gradient)

@@ -69,9 +69,11 @@ extension OpenCLBackend: LRTLayerOperations {
 
     // MARK: Conv
 
+    /// Four launches: im2col, the mean and variance GEMMs, and one epilogue (`lrt_conv_forward_epilogue`,
+    /// or `lrt_conv_forward_epilogue_max_pool` with `.reluMaxPool`).
     public func convForward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, key: NoiseKey,
-                            output: Tensor, workspace: ConvWorkspace, activation: FusedActivation) throws {
-        lrtCheckConv(input: input, weights: weights, geometry: g, output: output)
+                            output: Tensor, workspace: ConvWorkspace, activation: ConvActivation) throws {
+        lrtCheckConv(input: input, weights: weights, geometry: g, output: output, workspace: workspace, activation: activation)
         let withNoise = Int32(noise != .deterministic ? 1 : 0)
         let positions = g.batch * g.outPlane
         let columns = workspace.columns, squares = workspace.columnsSquared
@@ -82,18 +84,25 @@ extension OpenCLBackend: LRTLayerOperations {
             try gemm(transposeA: false, transposeB: false, m: g.outChannels, n: positions, k: g.patchSize,
                      alpha: 1, a: weights.variance, b: squares, beta: 0, c: workspace.variance)
         }
-        try launch("lrt_conv_forward_epilogue", in: "lrt_conv.cl", global: [output.count], local: [lrtGroupSize],
-                   workspace.mean.deviceBuffer, workspace.mean.deviceOffset,
-                   workspace.variance.deviceBuffer, workspace.variance.deviceOffset,
-                   weights.bias.deviceBuffer, weights.bias.deviceOffset, output.deviceBuffer, output.deviceOffset,
-                   workspace.noiseScale.deviceBuffer, workspace.noiseScale.deviceOffset,
-                   Int32(g.batch), Int32(g.outChannels), Int32(g.outPlane), withNoise, Int32(activation == .relu ? 1 : 0),
-                   key.seedWords, key.stepWords, key.stream)
+        let mean = workspace.mean, variance = workspace.variance, noiseScale = workspace.noiseScale
+        if activation == .reluMaxPool, let argmax = workspace.argmax {
+            let windows = g.batch * g.outChannels * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
+            try launch("lrt_conv_forward_epilogue_max_pool", in: "lrt_conv.cl", global: [windows], local: [lrtGroupSize],
+                       mean.deviceBuffer, mean.deviceOffset, variance.deviceBuffer, variance.deviceOffset,
+                       weights.bias.deviceBuffer, weights.bias.deviceOffset, output.deviceBuffer, output.deviceOffset,
+                       argmax.deviceBuffer, argmax.deviceOffset, noiseScale.deviceBuffer, noiseScale.deviceOffset,
+                       Int32(g.batch), Int32(g.outChannels), Int32(g.outHeight), Int32(g.outWidth), withNoise,
+                       key.seedWords, key.stepWords, key.stream)
+        } else {
+            try launch("lrt_conv_forward_epilogue", in: "lrt_conv.cl", global: [output.count], local: [lrtGroupSize],
+                       mean.deviceBuffer, mean.deviceOffset, variance.deviceBuffer, variance.deviceOffset,
+                       weights.bias.deviceBuffer, weights.bias.deviceOffset, output.deviceBuffer, output.deviceOffset,
+                       noiseScale.deviceBuffer, noiseScale.deviceOffset,
+                       Int32(g.batch), Int32(g.outChannels), Int32(g.outPlane), withNoise, Int32(activation == .relu ? 1 : 0),
+                       key.seedWords, key.stepWords, key.stream)
+        }
     }
 
-    /// Uses `workspace.mean` for g in [O, B·Ho·Wo] order, `workspace.variance` for gv likewise, and, once
-    /// the weight gradients have read them, `workspace.columns` and `workspace.columnsSquared` for the
-    /// column gradients θᵀ·g and (σ²)ᵀ·gv.
     /// im2col of the input into `workspace.columns` and, with noise, its squares into `columnsSquared`.
     private func unfold(input: Tensor, geometry g: ConvGeometry, workspace: ConvWorkspace, withNoise: Int32) throws {
         let columns = workspace.columns, squares = workspace.columnsSquared
@@ -104,10 +113,14 @@ extension OpenCLBackend: LRTLayerOperations {
                    Int32(g.kernelSize), Int32(g.padding), withNoise)
     }
 
+    /// Uses `workspace.mean` for g in [O, B·Ho·Wo] order, `workspace.variance` for gv likewise, and, once
+    /// the weight gradients have read them, `workspace.columns` and `workspace.columnsSquared` for the
+    /// column gradients θᵀ·g and (σ²)ᵀ·gv. One gather (`lrt_conv_backward_gather`) undoes a fused
+    /// ReLU and max-pool as it reorders g.
     public func convBackward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, gradOutput: Tensor,
                              output: Tensor, workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?,
-                             activation: FusedActivation) throws {
-        lrtCheckConv(input: input, weights: weights, geometry: g, output: gradOutput)
+                             activation: ConvActivation) throws {
+        lrtCheckConv(input: input, weights: weights, geometry: g, output: gradOutput, workspace: workspace, activation: activation)
         let withNoise = Int32(noise != .deterministic ? 1 : 0)
         if workspace.sharesColumns {
             // Other layers have used the shared columns since this layer's forward pass.
@@ -115,11 +128,14 @@ extension OpenCLBackend: LRTLayerOperations {
         }
         let positions = g.batch * g.outPlane
         let rows = workspace.mean, varianceRows = workspace.variance
-        try launch("lrt_conv_backward_gather", in: "lrt_conv.cl", global: [gradOutput.count], local: [lrtGroupSize],
+        // Without a fused max-pool the kernel never reads argmax: any buffer stands in for it.
+        let argmax = workspace.argmax ?? workspace.noiseScale
+        try launch("lrt_conv_backward_gather", in: "lrt_conv.cl", global: [workspace.noiseScale.count], local: [lrtGroupSize],
                    gradOutput.deviceBuffer, gradOutput.deviceOffset, output.deviceBuffer, output.deviceOffset,
-                   workspace.noiseScale.deviceBuffer, workspace.noiseScale.deviceOffset,
+                   argmax.deviceBuffer, argmax.deviceOffset, workspace.noiseScale.deviceBuffer, workspace.noiseScale.deviceOffset,
                    rows.deviceBuffer, rows.deviceOffset, varianceRows.deviceBuffer, varianceRows.deviceOffset,
-                   Int32(g.batch), Int32(g.outChannels), Int32(g.outPlane), withNoise, Int32(activation == .relu ? 1 : 0))
+                   Int32(g.batch), Int32(g.outChannels), Int32(g.outHeight), Int32(g.outWidth), withNoise,
+                   Int32(activation == .relu ? 1 : 0), Int32(activation == .reluMaxPool ? 1 : 0))
         try launch("lrt_conv_bias_gradient", in: "lrt_conv.cl", global: [g.outChannels * lrtGroupSize], local: [lrtGroupSize],
                    rows.deviceBuffer, rows.deviceOffset, gradients.bias.deviceBuffer, gradients.bias.deviceOffset, Int32(positions))
         try gemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: positions,
@@ -146,8 +162,9 @@ extension OpenCLBackend: LRTLayerOperations {
                    Int32(g.kernelSize), Int32(g.padding), withNoise)
     }
 
-    private func lrtCheckConv(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, output: Tensor) {
-        OperationShapes.conv(input: input, weights: weights, geometry: g, output: output)
+    private func lrtCheckConv(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, output: Tensor,
+                              workspace: ConvWorkspace, activation: ConvActivation) {
+        OperationShapes.conv(input: input, weights: weights, geometry: g, output: output, workspace: workspace, activation: activation)
         // Kernels index with int; a layer this large needs splitting over the batch.
         precondition(g.patchSize * g.batch * g.outPlane <= Int(Int32.max), "conv \(g) has more than 2³¹ unfolded values")
     }
