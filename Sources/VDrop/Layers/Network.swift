@@ -40,7 +40,7 @@ public final class Network {
         // First pass: shapes and arena positions.
         enum Planned {
             case dense(inputs: Int, outputs: Int, weights: Range<Int>, bias: Range<Int>, relu: Bool)
-            case conv(ConvGeometry, weights: Range<Int>, bias: Range<Int>, relu: Bool)
+            case conv(ConvGeometry, weights: Range<Int>, bias: Range<Int>, activation: ConvActivation)
             case relu, maxPool
             case batchNorm(gamma: Range<Int>, beta: Range<Int>, state: Int)
         }
@@ -66,11 +66,20 @@ public final class Network {
                 precondition(shape.count == 4, "a convolution needs an NCHW input")
                 let geometry = ConvGeometry(batch: batch, inChannels: shape[1], height: shape[2], width: shape[3],
                                             outChannels: outChannels, kernelSize: kernelSize, padding: padding)
-                let relu = specIndex < specs.count && specs[specIndex] == .relu
-                if relu { specIndex += 1 }
+                var activation = ConvActivation.none
+                if specIndex < specs.count && specs[specIndex] == .relu {
+                    specIndex += 1
+                    activation = .relu
+                    // A max-pool right after the ReLU runs in the conv layer's passes too (LeNet-5's
+                    // conv → ReLU → pool): two launches fewer each way, no pre-pool activation stored.
+                    if specIndex < specs.count && specs[specIndex] == .maxPool {
+                        specIndex += 1
+                        activation = .reluMaxPool
+                    }
+                }
                 planned.append(.conv(geometry, weights: layout.reserveWeights(geometry.weightShape.reduce(1, *)),
-                                     bias: layout.reservePlain(outChannels), relu: relu))
-                shape = geometry.outputShape
+                                     bias: layout.reservePlain(outChannels), activation: activation))
+                shape = activation.outputShape(geometry)
             case .relu:
                 planned.append(.relu)
             case .maxPool:
@@ -109,9 +118,15 @@ public final class Network {
                                            stream: UInt32(weightLayers.count), weightRange: weights, biasRange: bias, views: views)
                 weightLayers.append(layer)
                 layers.append(layer)
-            case .conv(let geometry, let weights, let bias, let relu):
-                let layer = try ConvLayer(name: "conv\(weightLayers.count + 1) \(geometry.inChannels)→\(geometry.outChannels)@\(geometry.kernelSize)×\(geometry.kernelSize)\(relu ? " +relu" : "")",
-                                          backend: backend, geometry: geometry, activation: relu ? .relu : .none, stream: UInt32(weightLayers.count),
+            case .conv(let geometry, let weights, let bias, let activation):
+                let fused: String
+                switch activation {
+                case .none: fused = ""
+                case .relu: fused = " +relu"
+                case .reluMaxPool: fused = " +relu +maxpool"
+                }
+                let layer = try ConvLayer(name: "conv\(weightLayers.count + 1) \(geometry.inChannels)→\(geometry.outChannels)@\(geometry.kernelSize)×\(geometry.kernelSize)\(fused)",
+                                          backend: backend, geometry: geometry, activation: activation, stream: UInt32(weightLayers.count),
                                           weightRange: weights, biasRange: bias, views: views, scratch: convScratch)
                 weightLayers.append(layer)
                 layers.append(layer)

@@ -81,4 +81,22 @@ final class FusedMaxPoolTests: XCTestCase {
             }
         }
     }
+
+    /// A network fuses a max-pool into a conv layer only right after the conv's own ReLU: LeNet-5's two
+    /// pools, not a pool after BatchNorm and ReLU (VGG-like's) nor one after a conv without a ReLU.
+    func testNetworksFuseAPoolOnlyIntoAConvWithItsReLU() throws {
+        let lenet5 = try Network(model: .lenet5, batch: 2, backend: TestBackends.cpu)
+        XCTAssertEqual(lenet5.layers.map(\.name), ["conv1 1→20@5×5 +relu +maxpool", "conv2 20→50@5×5 +relu +maxpool",
+                                                   "dense3 800→500 +relu", "dense4 500→10"])
+        XCTAssertEqual(lenet5.layers.map(\.outputShape), [[2, 20, 12, 12], [2, 50, 4, 4], [2, 500], [2, 10]])
+
+        let specs: [LayerSpec] = [.conv(outChannels: 4, kernelSize: 3, padding: 0), .relu, .maxPool,
+                                  .conv(outChannels: 6, kernelSize: 3, padding: 1), .batchNorm, .relu, .maxPool,
+                                  .conv(outChannels: 5, kernelSize: 1, padding: 0), .maxPool, .dense(outputs: 10)]
+        let network = try Network(specs: specs, sampleShape: [2, 13, 13], batch: 3, backend: TestBackends.cpu)
+        XCTAssertEqual(network.layers.map(\.name), ["conv1 2→4@3×3 +relu +maxpool", "conv2 4→6@3×3", "bn1 6", "relu", "maxpool",
+                                                    "conv3 6→5@1×1", "maxpool", "dense4 5→10"])
+        XCTAssertEqual(network.layers.map(\.outputShape), [[3, 4, 5, 5], [3, 6, 5, 5], [3, 6, 5, 5], [3, 6, 5, 5], [3, 6, 2, 2],
+                                                           [3, 5, 2, 2], [3, 5, 1, 1], [3, 10]])
+    }
 }
