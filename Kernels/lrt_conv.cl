@@ -2,7 +2,8 @@
 // x is NCHW [B, C, H, W]; θ and σ² are [O, C·K·K]; the unfolded input ("columns")
 // is [C·K·K, N] with N = B·Ho·Wo, column n = b·Ho·Wo + oy·Wo + ox and row
 // p = (c·K + ky)·K + kx; the GEMM results mean and v are [O, N]; out, noise_scale
-// and g are NCHW [B, O, Ho, Wo] with Ho = H + 2·pad − K + 1, Wo likewise.
+// and g are NCHW [B, O, Ho, Wo] with Ho = H + 2·pad − K + 1, Wo likewise (out and g
+// [B, O, ⌊Ho/2⌋, ⌊Wo/2⌋] after a fused max-pool).
 #include "philox.clh"
 
 #ifndef WG_SIZE
