@@ -10,6 +10,11 @@
 #define WG_SIZE 64
 #endif
 
+// Output side of a stride-1 convolution: size + 2·padding − kernel_size + 1.
+inline int conv_out_size(int size, int kernel_size, int padding) {
+    return size + 2 * padding - kernel_size + 1;
+}
+
 // lrt_conv_im2col, one work item per (p, n):
 //   columns[p, n] = x[b, c, oy + ky − pad, ox + kx − pad] (0 outside the image)
 //   with_squares: columns_squared[p, n] = columns[p, n]²   (one read of x for both)
@@ -18,8 +23,8 @@ __kernel void lrt_conv_im2col(__global const float *x, int x_offset,
                               __global float *columns_squared, int columns_squared_offset,
                               int batch, int channels, int height, int width,
                               int kernel_size, int padding, int with_squares) {
-    int out_height = height + 2 * padding - kernel_size + 1;
-    int out_width = width + 2 * padding - kernel_size + 1;
+    int out_height = conv_out_size(height, kernel_size, padding);
+    int out_width = conv_out_size(width, kernel_size, padding);
     int plane = out_height * out_width;
     int positions = batch * plane;
     int index = get_global_id(0);
@@ -183,8 +188,8 @@ __kernel void lrt_conv_col2im(__global const float *x, int x_offset,
                               __global float *grad_input, int grad_input_offset,
                               int batch, int channels, int height, int width,
                               int kernel_size, int padding, int with_noise) {
-    int out_height = height + 2 * padding - kernel_size + 1;
-    int out_width = width + 2 * padding - kernel_size + 1;
+    int out_height = conv_out_size(height, kernel_size, padding);
+    int out_width = conv_out_size(width, kernel_size, padding);
     int plane = out_height * out_width;
     int positions = batch * plane;
     int i = get_global_id(0);

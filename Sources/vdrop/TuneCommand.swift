@@ -44,9 +44,7 @@ struct TuneCommand: ParsableCommand {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
         guard budget >= 0 else { throw ValidationError("--budget must be 0 seconds or more.") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
-        var c = TrainingConfiguration()
-        c.objective = objective
-        guard (try? c.resolvedObjective()) != nil else { throw ValidationError("--objective takes ard, svdo, gamma, gaussian or none.") }
+        guard Objective.list([objective])?.count == 1 else { throw ValidationError("--objective takes ard, svdo, gamma, gaussian or none.") }
         do {
             guard try DeviceChoice(parsing: device) != .cpu else {
                 throw ValidationError("vdrop tune fits CLBlast on an OpenCL device; --device cpu has none.")
@@ -59,10 +57,8 @@ struct TuneCommand: ParsableCommand {
         guard let backend = try BackendFactory.make(choice, gemm: .library) as? OpenCLBackend else {
             throw DeviceSelectionError(message: "--device \(device) found no GPU to tune; name an OpenCL device, e.g. --device opencl-cpu (`vdrop devices` lists them).")
         }
-        var c = TrainingConfiguration()
-        c.objective = objective
         let kinds = ModelKind.list(models)!
-        let workload = try GemmTuner.workload(of: kinds, objective: try c.resolvedObjective(), batch: batch, backend: backend)
+        let workload = try GemmTuner.workload(of: kinds, objective: Objective.list([objective])![0], batch: batch, backend: backend)
         let tuner = try GemmTuner(backend: backend, workload: workload)
         print("vdrop tune on \(backend.name): \(tuner.shapes.count) GEMM shapes, \(workload.count) GEMMs per step of \(kinds.map(\.rawValue).joined(separator: " + ")), budget \(Int(budget)) s")
         let report = try tuner.run(GemmTuner.Settings(budgetSeconds: budget, seed: seed, samples: samples)) { line in
