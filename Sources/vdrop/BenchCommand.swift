@@ -28,6 +28,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Skip the CPU backend's step timings (they take minutes for vgglike).")
     var skipCPUSteps = false
 
+    @Flag(help: "Also time every kernel of each device step with OpenCL profiling events, over 10 more steps, and print where the step's device time goes (the queue then keeps events, so quote step times from a run without it).")
+    var profile = false
+
     @Option(help: "Also write the measurements to this JSON file.")
     var json: String?
 
@@ -45,7 +48,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let cpu = CPUBackend()
-        let chosen = try device.makeBackend()
+        let chosen = try device.makeBackend(profiling: profile)
         let deviceBackend: (any Backend)? = chosen is CPUBackend ? nil : chosen
         print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads), batch \(batch), \(samples) samples")
         let gemmParameters = (deviceBackend as? OpenCLBackend)?.gemmParameters
@@ -72,9 +75,11 @@ struct BenchCommand: ParsableCommand {
         for model in modelKinds {
             for objective in objectiveList {
                 if let deviceBackend {
-                    let m = try StepBenchmark.measure(model: model, objective: objective, batch: batch, backend: deviceBackend, samples: samples)
+                    let m = try StepBenchmark.measure(model: model, objective: objective, batch: batch, backend: deviceBackend,
+                                                      samples: samples, profileSteps: profile ? 10 : 0)
                     deviceSteps.append(m)
                     printStep(m)
+                    if let profile = m.profile { printProfile(profile) }
                 }
                 if !skipCPUSteps {
                     // vgglike takes seconds per step on a few cores: fewer samples keep the run bounded.
@@ -106,6 +111,25 @@ struct BenchCommand: ParsableCommand {
               + pad(String(format: "%.0f", m.imagesPerSecond), 11) + pad(m.kernelsPerStep.map { String(format: "%.0f", $0) } ?? "-", 14)
               + pad(String(format: "%.1f MiB", Double(m.networkBytes) / 1_048_576), 12)
               + (m.deviceBytesInUse.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "-"))
+        fflush(stdout)
+    }
+
+    /// The kernels that take 95% of the step's busy time, then the rest in one line.
+    private func printProfile(_ profile: KernelProfile) {
+        print(String(format: "    device time per step: %.3f ms busy in a %.3f ms span (the rest is the device waiting for launches)",
+                     profile.busyMsPerStep, profile.spanMsPerStep))
+        var covered = 0.0
+        var rest = profile.entries[...]
+        while let entry = rest.first, covered < 0.95 {
+            print("    " + pad(entry.name, 44) + pad(String(format: "%.0f×", entry.launchesPerStep), 6)
+                  + pad(String(format: "%.4f ms", entry.msPerStep), 12) + String(format: "%4.1f%%", entry.share * 100))
+            covered += entry.share
+            rest = rest.dropFirst()
+        }
+        if !rest.isEmpty {
+            print("    " + pad("\(rest.count) other kernels", 50) + pad(String(format: "%.4f ms", rest.map(\.msPerStep).reduce(0, +)), 12)
+                  + String(format: "%4.1f%%", rest.map(\.share).reduce(0, +) * 100))
+        }
         fflush(stdout)
     }
 

@@ -21,8 +21,9 @@ struct DeviceOptions: ParsableArguments {
 
     var choice: DeviceChoice { (try? DeviceChoice(parsing: device)) ?? .automatic }
 
-    /// The backend these options name, with its SGEMM parameters applied.
-    func makeBackend() throws -> any Backend {
-        try BackendFactory.make(choice, gemm: GemmParameterSource(parsing: gemmParameters))
+    /// The backend these options name, with its SGEMM parameters applied; `profiling` gives an
+    /// OpenCL device a queue that can time each kernel.
+    func makeBackend(profiling: Bool = false) throws -> any Backend {
+        try BackendFactory.make(choice, gemm: GemmParameterSource(parsing: gemmParameters), profiling: profiling)
     }
 }

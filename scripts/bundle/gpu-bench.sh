@@ -1,64 +1,100 @@
 #!/usr/bin/env bash
-# On a GPU host: everything issue 5 measures, in one go, each stage under its own time limit so
-# one stuck stage cannot spend the whole lease. Output files go to ${OUT:-.}.
+# On a GPU host: everything issue 5 measures, in one go. Stages run most important first, each
+# under its own time limit and all before a common deadline (BUDGET seconds from the start,
+# default 500), so one stuck stage cannot spend the whole lease. Output files go to ${WORK:-./results};
+# with OUT set (a device lease's folder that brings files back, 8 at most), they are packed into
+# $OUT/gpu-bench.tar.gz at the end, checkpoints left out.
 #
-#  1. vdrop devices, and vdrop check: the device against the CPU backend on every model
-#  2. vdrop bench with CLBlast's own parameters: every operation, every model's step (device only)
-#  3. vdrop tune (TUNE_BUDGET seconds, default 60) on the GEMMs of TUNE_MODELS (default lenet5,vgglike)
-#  4. vdrop bench again, steps only, with the tuned parameters
-#  5. the PyTorch peer, eager and CUDA graph
-#  6. if the bundle has data/ (make-bundle.sh --data DIR): LeNet-5 trained for EPOCHS epochs
+#  1. vdrop devices; vdrop bench with CLBlast's own parameters: every operation, every model's
+#     step (device only). If it fails, the script stops: every later stage would fail the same way.
+#  2. the PyTorch peer, eager and CUDA graph, then the ratios of steps/s against both
+#  3. vdrop bench --profile: where each step's device time goes, kernel by kernel
+#  4. vdrop check: the device against the CPU backend on every model
+#  5. if the bundle has data/ (make-bundle.sh --data DIR): LeNet-5 trained for EPOCHS epochs
 #     (default 5) on it, the time per epoch that the 200-epoch recipe extrapolates from
-#  7. the ratios of steps/s, untuned and tuned, against both peers
+#  6. vdrop tune (TUNE_BUDGET seconds, default 60) on the GEMMs of TUNE_MODELS (default
+#     lenet5,vgglike), then the steps again with the tuned parameters and their ratios
 #
-# DEVICE (default gpu) picks the device; extra arguments go to both vdrop bench runs, e.g.
-# DEVICE=opencl-cpu TUNE_BUDGET=10 TUNE_MODELS=lenet5 ./gpu-bench.sh --models lenet5 to try it on PoCL.
+# DEVICE (default gpu) picks the device; extra arguments go to every vdrop bench run, e.g.
+# DEVICE=opencl-cpu BUDGET=300 TUNE_BUDGET=10 TUNE_MODELS=lenet5 ./gpu-bench.sh --models lenet5
+# tries it on PoCL.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=${OUT:-$here}
+out=${WORK:-$here/results}
+mkdir -p "$out"
 device=${DEVICE:-gpu}
+deadline=$(( $(date +%s) + ${BUDGET:-500} ))
 export VDROP_CACHE_DIR="$out/cache"
-stage() { echo; echo "=== $1 ($(date +%T))"; }
+
+# limited SECONDS COMMAND...: runs COMMAND for at most SECONDS, or less when the deadline is
+# nearer; skips it (status 124) when under 15 s are left.
+limited() {
+    local limit=$1 left=$(( deadline - $(date +%s) ))
+    shift
+    (( left < limit )) && limit=$left
+    if (( limit < 15 )); then echo "skipped: the deadline is near"; return 124; fi
+    timeout "$limit" "$@"
+}
+stage() { echo; echo "=== $1 ($(date +%T), $(( deadline - $(date +%s) )) s left)"; }
+ratios() {
+    [ -f "$out/$1.json" ] && python3 "$here/compare_peer.py" "$out/$1.json" "$out/torch-eager.txt" "$out/torch-graph.txt" \
+        "$out/lenet5-run/metrics.jsonl" | tee "$out/ratios-$1.txt"
+}
 
 stage devices
-timeout 60 "$here/run.sh" devices | tee "$out/devices.txt"
-stage "check against the CPU backend"
-timeout 240 "$here/run.sh" check --device "$device" --gemm-parameters library | tee "$out/check.txt"
+command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
+limited 60 "$here/run.sh" devices | tee "$out/devices.txt"
+
 stage "bench, CLBlast's own parameters"
-timeout 240 "$here/run.sh" bench --device "$device" --gemm-parameters library --skip-cpu-steps \
+limited 180 "$here/run.sh" bench --device "$device" --gemm-parameters library --skip-cpu-steps \
     --json "$out/vdrop-bench.json" "$@" | tee "$out/vdrop-bench.txt"
-stage tune
-timeout $(( ${TUNE_BUDGET:-60} + 120 )) "$here/run.sh" tune --device "$device" --budget "${TUNE_BUDGET:-60}" \
-    --models "${TUNE_MODELS:-lenet5,vgglike}" --out "$out/clblast-tuning.json" | tee "$out/tune.txt"
-if [ -f "$out/clblast-tuning.json" ]; then
-    stage "bench, tuned parameters"
-    timeout 180 "$here/run.sh" bench --device "$device" --gemm-parameters "$out/clblast-tuning.json" --skip-cpu-steps \
-        --skip-operations --json "$out/vdrop-bench-tuned.json" "$@" | tee "$out/vdrop-bench-tuned.txt"
+if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+    echo "vdrop bench failed (above): stopping here."
+    exit 1
 fi
+
 if command -v python3 >/dev/null && [ -f "$here/torch_step_bench.py" ]; then
     stage "PyTorch eager"
-    (cd "$here" && PYTHONUNBUFFERED=1 timeout 180 python3 torch_step_bench.py) | tee "$out/torch-eager.txt"
+    (cd "$here" && PYTHONUNBUFFERED=1 limited 120 python3 torch_step_bench.py) | tee "$out/torch-eager.txt"
     stage "PyTorch CUDA graph"
-    (cd "$here" && PYTHONUNBUFFERED=1 timeout 180 python3 torch_graph_bench.py) | tee "$out/torch-graph.txt"
+    (cd "$here" && PYTHONUNBUFFERED=1 limited 120 python3 torch_graph_bench.py) | tee "$out/torch-graph.txt"
+    stage "ratios, CLBlast's own parameters"
+    ratios vdrop-bench
 fi
+
+stage "where the step's device time goes"
+limited 90 "$here/run.sh" bench --device "$device" --gemm-parameters library --skip-cpu-steps --skip-operations \
+    --profile --samples 5 "$@" | tee "$out/vdrop-profile.txt"
+
+stage "check against the CPU backend"
+limited 150 "$here/run.sh" check --device "$device" --gemm-parameters library | tee "$out/check.txt"
+
 if [ -d "$here/data" ]; then
     stage "LeNet-5, ${EPOCHS:-5} epochs of the recipe"
-    gemm="$out/clblast-tuning.json"; [ -f "$gemm" ] || gemm=library
     started=$(date +%s.%N)
-    timeout 300 "$here/run.sh" train --device "$device" --gemm-parameters "$gemm" --model lenet5 --objective svdo \
+    limited 150 "$here/run.sh" train --device "$device" --gemm-parameters library --model lenet5 --objective svdo \
         --epochs "${EPOCHS:-5}" --data "$here/data" --out "$out/lenet5-run" | tail -n 25 | tee "$out/lenet5-train.txt"
     if [ "${PIPESTATUS[0]}" -eq 0 ]; then
         awk -v s="$started" -v e="$(date +%s.%N)" -v n="${EPOCHS:-5}" 'BEGIN {
             printf "whole run (start-up, data upload, steps, evaluation, checkpoints): %.1f s for %d epochs; 200 epochs at that rate: %.1f min\n", e - s, n, (e - s) / n * 200 / 60 }' \
             | tee -a "$out/lenet5-train.txt"
+        ratios vdrop-bench >/dev/null
     else
         echo "the training run did not finish (time limit or error): no extrapolation" | tee -a "$out/lenet5-train.txt"
     fi
 fi
-if command -v python3 >/dev/null; then
-    stage ratios
-    for run in vdrop-bench vdrop-bench-tuned; do
-        [ -f "$out/$run.json" ] && python3 "$here/compare_peer.py" "$out/$run.json" "$out/torch-eager.txt" "$out/torch-graph.txt" \
-            "$out/lenet5-run/metrics.jsonl" | tee "$out/ratios-$run.txt"
-    done
+
+stage tune
+limited $(( ${TUNE_BUDGET:-60} + 90 )) "$here/run.sh" tune --device "$device" --budget "${TUNE_BUDGET:-60}" \
+    --models "${TUNE_MODELS:-lenet5,vgglike}" --out "$out/clblast-tuning.json" | tee "$out/tune.txt"
+if [ -f "$out/clblast-tuning.json" ]; then
+    stage "bench, tuned parameters"
+    limited 90 "$here/run.sh" bench --device "$device" --gemm-parameters "$out/clblast-tuning.json" --skip-cpu-steps \
+        --skip-operations --json "$out/vdrop-bench-tuned.json" "$@" | tee "$out/vdrop-bench-tuned.txt"
+    stage "ratios, tuned parameters"
+    ratios vdrop-bench-tuned
+fi
+stage done
+if [ -n "${OUT:-}" ]; then
+    tar czf "$OUT/gpu-bench.tar.gz" --exclude='*.safetensors' -C "$out" . && echo "packed $OUT/gpu-bench.tar.gz"
 fi

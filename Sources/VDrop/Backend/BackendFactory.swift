@@ -2,13 +2,15 @@
 public enum BackendFactory {
     /// The CPU backend for `cpu` (and for `auto` without a GPU), else an OpenCL backend on
     /// the chosen device with the SGEMM parameters `gemm` names. An absent device throws a
-    /// sentence listing those that exist.
-    public static func make(_ choice: DeviceChoice, gemm: GemmParameterSource = .automatic) throws -> any Backend {
+    /// sentence listing those that exist. `profiling` gives the OpenCL backend a queue that can
+    /// time each kernel.
+    public static func make(_ choice: DeviceChoice, gemm: GemmParameterSource = .automatic,
+                            profiling: Bool = false) throws -> any Backend {
         if choice == .cpu { return CPUBackend() }
         switch try DeviceInventory().resolve(choice) {
         case .cpuBackend: return CPUBackend()
         case .openCL(let device):
-            let backend = try OpenCLBackend(device: device)
+            let backend = try OpenCLBackend(device: device, profiling: profiling)
             try backend.useGemmParameters(gemm)
             return backend
         }

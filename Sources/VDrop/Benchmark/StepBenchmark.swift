@@ -20,14 +20,20 @@ public struct StepMeasurement: Codable, Equatable, Sendable {
     public var deviceBytesInUse: Int?
     public var samples: Int
     public var stepsPerSample: Int
+    /// Device time per kernel over extra steps run after the timed ones, when asked for and the
+    /// backend's queue can profile (see ``KernelProfile``).
+    public var profile: KernelProfile? = nil
 }
 
 public enum StepBenchmark {
     /// Builds `model` for `batch` on `backend`, fills it with random data (kept on the device, as
     /// the PyTorch peer does), warms up, then times `samples` runs of `stepsPerSample` steps each,
-    /// each run ending with a wait for the device.
+    /// each run ending with a wait for the device. With `profileSteps` > 0 on an OpenCL backend
+    /// whose queue can profile, that many more steps are run with every command's event kept,
+    /// and the measurement carries their ``KernelProfile``.
     public static func measure(model: ModelKind, objective: Objective, batch: Int, backend: any Backend,
-                               samples: Int = 20, stepsPerSample: Int = 5, warmupSteps: Int = 5) throws -> StepMeasurement {
+                               samples: Int = 20, stepsPerSample: Int = 5, warmupSteps: Int = 5,
+                               profileSteps: Int = 0) throws -> StepMeasurement {
         let before = backend.allocatedBytes
         let network = try Network(model: model, batch: batch, backend: backend)
         let networkBytes = backend.allocatedBytes - before
@@ -51,9 +57,17 @@ public enum StepBenchmark {
         let times = try Stopwatch.measure(warmup: 0, samples: samples) { try run(stepsPerSample) }
         let kernels = (backend as? OpenCLBackend).map { Double($0.kernelsEnqueued - (launchesBefore ?? 0)) / Double(samples * stepsPerSample) }
         let perStep = Stopwatch.median(times) / Double(stepsPerSample)
+        var profile: KernelProfile?
+        if profileSteps > 0, let queue = (backend as? OpenCLBackend)?.queue, queue.profilingEnabled {
+            queue.recordsEvents = true
+            defer { queue.recordsEvents = false }
+            try run(profileSteps)
+            profile = KernelProfile(commands: try queue.takeRecordedCommands(), steps: profileSteps)
+        }
         return StepMeasurement(model: model.rawValue, objective: objective.description, backend: backend.name, batch: batch,
                                msPerStep: perStep * 1e3, minMsPerStep: times[0] / Double(stepsPerSample) * 1e3,
                                imagesPerSecond: Double(batch) / perStep, kernelsPerStep: kernels,
-                               networkBytes: networkBytes, deviceBytesInUse: inUse, samples: samples, stepsPerSample: stepsPerSample)
+                               networkBytes: networkBytes, deviceBytesInUse: inUse, samples: samples, stepsPerSample: stepsPerSample,
+                               profile: profile)
     }
 }

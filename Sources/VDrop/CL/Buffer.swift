@@ -74,9 +74,10 @@ public final class Buffer: @unchecked Sendable {
         if count == 0 { return }
         precondition(offset >= 0 && (offset + count) * 4 <= byteCount, "fill past the end of a buffer")
         var pattern = value
-        try clCheck(clEnqueueFillBuffer(queue.handle, handle, &pattern, 4, offset * 4, count * 4, 0, nil, nil),
-                    "clEnqueueFillBuffer")
-        queue.countLibraryLaunch()
+        try queue.enqueueCommand("fill") { event in
+            try clCheck(clEnqueueFillBuffer(queue.handle, handle, &pattern, 4, offset * 4, count * 4, 0, nil, event),
+                        "clEnqueueFillBuffer")
+        }
     }
 
 }

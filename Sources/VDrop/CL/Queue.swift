@@ -8,16 +8,26 @@ public final class Queue: @unchecked Sendable {
     public let context: Context
     let handle: cl_command_queue
 
-    public init(context: Context) throws {
+    /// Whether the queue was made with `CL_QUEUE_PROFILING_ENABLE`, so ``recordsEvents`` can time commands.
+    public let profilingEnabled: Bool
+
+    /// `profiling` makes a queue whose commands can be timed on the device (``recordsEvents``);
+    /// training never asks for one, because keeping events costs host time per launch.
+    public init(context: Context, profiling: Bool = false) throws {
         var status: cl_int = 0
-        guard let queue = clCreateCommandQueue(context.handle, context.device.id, 0, &status) else {
+        let properties = profiling ? cl_command_queue_properties(CL_QUEUE_PROFILING_ENABLE) : 0
+        guard let queue = clCreateCommandQueue(context.handle, context.device.id, properties, &status) else {
             throw CLError(status: status == CL_SUCCESS ? CL_INVALID_COMMAND_QUEUE : status, call: "clCreateCommandQueue")
         }
         self.context = context
         self.handle = queue
+        self.profilingEnabled = profiling
     }
 
-    deinit { clReleaseCommandQueue(handle) }
+    deinit {
+        for command in recorded { clReleaseEvent(command.event) }
+        clReleaseCommandQueue(handle)
+    }
 
     /// Blocks until every command enqueued so far has completed.
     public func finish() throws { try clCheck(clFinish(handle), "clFinish") }
@@ -36,18 +46,81 @@ public final class Queue: @unchecked Sendable {
             // OpenCL 1.2 requires the global size to be a multiple of the group size.
             for d in 0..<global.count { globalSizes[d] = (global[d] + local[d] - 1) / local[d] * local[d] }
             var localSizes = local
-            try clCheck(clEnqueueNDRangeKernel(handle, kernel.handle, cl_uint(global.count), nil,
-                                               &globalSizes, &localSizes, 0, nil, nil), "clEnqueueNDRangeKernel(\(kernel.name))")
+            try enqueueCommand(kernel.name) { event in
+                try clCheck(clEnqueueNDRangeKernel(handle, kernel.handle, cl_uint(global.count), nil,
+                                                   &globalSizes, &localSizes, 0, nil, event), "clEnqueueNDRangeKernel(\(kernel.name))")
+            }
         } else {
-            try clCheck(clEnqueueNDRangeKernel(handle, kernel.handle, cl_uint(global.count), nil,
-                                               &globalSizes, nil, 0, nil, nil), "clEnqueueNDRangeKernel(\(kernel.name))")
+            try enqueueCommand(kernel.name) { event in
+                try clCheck(clEnqueueNDRangeKernel(handle, kernel.handle, cl_uint(global.count), nil,
+                                                   &globalSizes, nil, 0, nil, event), "clEnqueueNDRangeKernel(\(kernel.name))")
+            }
+        }
+    }
+
+    /// Kernels launched through this queue since it was made (own kernels, fills and CLBlast
+    /// routines): the benchmark reports it per step.
+    public private(set) var kernelsEnqueued = 0
+
+    /// While true, every command enqueued keeps its event for ``takeRecordedCommands()``.
+    /// Only a queue made with `profiling: true` can record.
+    public var recordsEvents = false {
+        didSet { precondition(!recordsEvents || profilingEnabled, "only a profiling queue records events") }
+    }
+
+    private var recorded: [(name: String, spansPrecedingGap: Bool, event: cl_event)] = []
+
+    /// Enqueues one command through `enqueue`, which gets the slot for its event: a place to
+    /// write it while ``recordsEvents`` is on, else nil (no event is made). Counts the launch.
+    /// `spansPrecedingGap` marks a library routine that may run kernels before the one whose
+    /// event it returns (CLBlast's padding and transposes): its time then starts where the
+    /// previous recorded command ended.
+    func enqueueCommand(_ name: @autoclosure () -> String, spansPrecedingGap: Bool = false,
+                        _ enqueue: (UnsafeMutablePointer<cl_event?>?) throws -> Void) throws {
+        if recordsEvents {
+            var event: cl_event?
+            try enqueue(&event)
+            if let event { recorded.append((name(), spansPrecedingGap, event)) }
+        } else {
+            try enqueue(nil)
         }
         kernelsEnqueued += 1
     }
 
-    /// Kernels launched through this queue since it was made: the benchmark reports it per step.
-    public private(set) var kernelsEnqueued = 0
+    /// Waits for the device, then returns the device times of the commands recorded since the
+    /// last call (in enqueue order) and forgets them.
+    public func takeRecordedCommands() throws -> [RecordedCommand] {
+        try finish()
+        let commands = recorded
+        recorded = []
+        defer { for command in commands { clReleaseEvent(command.event) } }
+        func time(_ event: cl_event, _ parameter: Int32) throws -> UInt64 {
+            var value: cl_ulong = 0
+            try clCheck(clGetEventProfilingInfo(event, cl_profiling_info(parameter), MemoryLayout<cl_ulong>.size, &value, nil),
+                        "clGetEventProfilingInfo")
+            return UInt64(value)
+        }
+        return try commands.map {
+            RecordedCommand(name: $0.name, spansPrecedingGap: $0.spansPrecedingGap,
+                            startNanoseconds: try time($0.event, CL_PROFILING_COMMAND_START),
+                            endNanoseconds: try time($0.event, CL_PROFILING_COMMAND_END))
+        }
+    }
+}
 
-    /// Counts a launch made by a library (CLBlast) on this queue.
-    func countLibraryLaunch(_ count: Int = 1) { kernelsEnqueued += count }
+/// One command's execution on the device, as its profiling event timed it.
+public struct RecordedCommand: Sendable, Equatable {
+    /// The kernel's name, or what a fill or library routine did.
+    public var name: String
+    /// True for a library routine whose event covers only its last kernel (see `Queue.enqueueCommand`).
+    public var spansPrecedingGap: Bool
+    public var startNanoseconds: UInt64
+    public var endNanoseconds: UInt64
+
+    public init(name: String, spansPrecedingGap: Bool = false, startNanoseconds: UInt64, endNanoseconds: UInt64) {
+        self.name = name
+        self.spansPrecedingGap = spansPrecedingGap
+        self.startNanoseconds = startNanoseconds
+        self.endNanoseconds = endNanoseconds
+    }
 }

@@ -51,10 +51,11 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
     /// Small buffers operations keep between calls (the partial sums of reductions), by name.
     private var scratch: [String: Tensor] = [:]
 
-    public init(device: Device) throws {
+    /// `profiling` makes the queue able to time each kernel (`vdrop bench --profile`).
+    public init(device: Device, profiling: Bool = false) throws {
         self.device = device
         context = try Context(device: device)
-        queue = try Queue(context: context)
+        queue = try Queue(context: context, profiling: profiling)
         programs = ProgramCache(context: context)
     }
 
@@ -171,12 +172,13 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
             bytes = size
         }
         let temporary = try scratchTensor("clblast.temporary", count: max(1, (bytes + 3) / 4))
-        try clblastCheck(
-            CLBlastSgemmWithTempBuffer(layout, ta, tb, m, n, k, alpha,
-                                       a.deviceBuffer.handle, a.offset, lda, b.deviceBuffer.handle, b.offset, ldb,
-                                       beta, c.deviceBuffer.handle, c.offset, n, &queueHandle, nil, temporary.deviceBuffer.handle),
-            "CLBlastSgemm(\(m)x\(n)x\(k))")
-        queue.countLibraryLaunch()
+        try queue.enqueueCommand("sgemm \(m)×\(n)×\(k) \(transposeA ? "T" : "N")\(transposeB ? "T" : "N")", spansPrecedingGap: true) { event in
+            try clblastCheck(
+                CLBlastSgemmWithTempBuffer(layout, ta, tb, m, n, k, alpha,
+                                           a.deviceBuffer.handle, a.offset, lda, b.deviceBuffer.handle, b.offset, ldb,
+                                           beta, c.deviceBuffer.handle, c.offset, n, &queueHandle, event, temporary.deviceBuffer.handle),
+                "CLBlastSgemm(\(m)x\(n)x\(k))")
+        }
     }
 
     public func synchronize() throws { try queue.finish() }
