@@ -10,15 +10,18 @@
 #define TILE 64   // output tile side
 #define TK 16     // k values staged in local memory per step
 #define GROUP 16  // the work-group is GROUP × GROUP; each work item computes 4 × 4 outputs
+#define STRIDE (TILE + 4)  // local rows stay 16-byte aligned for vload4
 
 // gemm_nt_split_k: partial[s][i][j] = Σ_{κ in chunk s} A[i][κ]·B[j][κ], chunk s = [s·chunk, (s+1)·chunk) ∩ [0, k).
-// Launched over (⌈n/64⌉·16, ⌈m/64⌉·16, slices) in groups of 16 × 16 × 1.
+// Launched over (⌈n/64⌉·16, ⌈m/64⌉·16, slices) in groups of 16 × 16 × 1. Work item (x, y) computes
+// rows 4y…4y+3 and columns 4x…4x+3 of its tile, reading each k's four A and four B values with
+// one vector load apiece: 2 local loads per 16 multiply-adds.
 __kernel __attribute__((reqd_work_group_size(GROUP, GROUP, 1)))
 void gemm_nt_split_k(__global const float *a, int a_offset, __global const float *b, int b_offset,
                      __global float *partial, int partial_offset, int m, int n, int k, int chunk) {
-    // Stored k-major so the inner loop reads a row of 64 values; +1 spreads the stores over banks.
-    __local float a_tile[TK][TILE + 1];
-    __local float b_tile[TK][TILE + 1];
+    // Stored k-major, so a k's 64 rows (or columns) are contiguous.
+    __local float a_tile[TK][STRIDE];
+    __local float b_tile[TK][STRIDE];
     const int tx = get_local_id(0), ty = get_local_id(1);
     const int thread = ty * GROUP + tx;
     const int m0 = get_group_id(1) * TILE, n0 = get_group_id(0) * TILE;
@@ -28,10 +31,7 @@ void gemm_nt_split_k(__global const float *a, int a_offset, __global const float
     a += a_offset;
     b += b_offset;
 
-    float acc[4][4];
-    for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j) acc[i][j] = 0.0f;
-
+    float4 acc[4] = {(float4)(0.0f), (float4)(0.0f), (float4)(0.0f), (float4)(0.0f)};
     for (int k0 = k_begin; k0 < k_end; k0 += TK) {
         // 64 rows × 16 k of each operand, 4 values per work item; neighbours read neighbouring k.
         for (int q = 0; q < 4; ++q) {
@@ -44,23 +44,23 @@ void gemm_nt_split_k(__global const float *a, int a_offset, __global const float
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int kk = 0; kk < TK; ++kk) {
-            float av[4], bv[4];
-            for (int i = 0; i < 4; ++i) av[i] = a_tile[kk][ty + GROUP * i];
-            for (int j = 0; j < 4; ++j) bv[j] = b_tile[kk][tx + GROUP * j];
-            for (int i = 0; i < 4; ++i)
-                for (int j = 0; j < 4; ++j) acc[i][j] = mad(av[i], bv[j], acc[i][j]);
+            const float4 av = vload4(ty, a_tile[kk]);
+            const float4 bv = vload4(tx, b_tile[kk]);
+            acc[0] = mad((float4)(av.x), bv, acc[0]);
+            acc[1] = mad((float4)(av.y), bv, acc[1]);
+            acc[2] = mad((float4)(av.z), bv, acc[2]);
+            acc[3] = mad((float4)(av.w), bv, acc[3]);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 
     partial += partial_offset + (long)slice * m * n;
+    const int col = n0 + 4 * tx;
     for (int i = 0; i < 4; ++i) {
-        const int row = m0 + ty + GROUP * i;
-        if (row >= m) continue;
-        for (int j = 0; j < 4; ++j) {
-            const int col = n0 + tx + GROUP * j;
-            if (col < n) partial[(long)row * n + col] = acc[i][j];
-        }
+        const int row = m0 + 4 * ty + i;
+        if (row >= m) break;
+        const float values[4] = {acc[i].x, acc[i].y, acc[i].z, acc[i].w};
+        for (int j = 0; j < 4 && col + j < n; ++j) partial[(long)row * n + col + j] = values[j];
     }
 }
 

@@ -31,6 +31,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also time every kernel of each device step with OpenCL profiling events, over 10 more steps, and print where the step's device time goes (the queue then keeps events, so quote step times from a run without it).")
     var profile = false
 
+    @Option(help: ArgumentHelp("Which conv weight gradients run on vdrop's split-K kernel instead of CLBlast: auto (those whose output cannot fill the device), always (every one it can split), never.", valueName: "mode"))
+    var splitK: String = "auto"
+
     @Option(help: "Also write the measurements to this JSON file.")
     var json: String?
 
@@ -38,20 +41,23 @@ struct BenchCommand: ParsableCommand {
 
     var modelKinds: [ModelKind] { ModelKind.list(models) ?? [] }
     var objectiveList: [Objective] { Objective.list(objectives) ?? [] }
+    var splitKMode: SplitKPlan.Mode? { ["auto": .automatic, "always": .always, "never": .never][splitK] }
 
     func validate() throws {
         guard ModelKind.list(models) != nil else { throw ValidationError(ModelKind.listHelp) }
         guard Objective.list(objectives) != nil else { throw ValidationError(Objective.listHelp) }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
+        guard splitKMode != nil else { throw ValidationError("--split-k must be auto, always or never (not \(splitK)).") }
     }
 
     func run() throws {
         let cpu = CPUBackend()
         let chosen = try device.makeBackend(profiling: profile)
         let deviceBackend: (any Backend)? = chosen is CPUBackend ? nil : chosen
+        (deviceBackend as? OpenCLBackend)?.splitKMode = splitKMode ?? .automatic
         print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads), batch \(batch), \(samples) samples")
-        let gemmParameters = (deviceBackend as? OpenCLBackend)?.gemmParameters
+        let gemmParameters = (deviceBackend as? OpenCLBackend).map { "\($0.gemmParameters); split-K weight gradients: \(splitK)" }
         if let gemmParameters { print("CLBlast SGEMM parameters: \(gemmParameters)") }
 
         var operations: [OperationMeasurement] = []

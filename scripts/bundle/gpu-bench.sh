@@ -8,15 +8,17 @@
 #  1. vdrop devices; vdrop bench with CLBlast's own parameters: every operation, every model's
 #     step (device only). If it fails, the script stops: every later stage would fail the same way.
 #  2. the PyTorch peer, eager and CUDA graph, then the ratios of steps/s against both
-#  3. vdrop bench --profile: where each step's device time goes, kernel by kernel
+#  3. vdrop bench --profile: where each step's device time goes, kernel by kernel, with the conv
+#     weight gradients on the split-K kernel where vdrop picks it, everywhere it can, and nowhere
 #  4. vdrop check: the device against the CPU backend on every model
-#  5. if the bundle has data/ (make-bundle.sh --data DIR): LeNet-5 trained for EPOCHS epochs
-#     (default 5) on it, the time per epoch that the 200-epoch recipe extrapolates from
-#  6. vdrop tune (TUNE_BUDGET seconds, default 60) on the GEMMs of TUNE_MODELS (default
-#     lenet5,vgglike), then the steps again with the tuned parameters and their ratios
+#  5. vdrop tune (TUNE_BUDGET seconds, default 60; 0 skips it) on the GEMMs of TUNE_MODELS
+#     (default lenet5,vgglike), then the steps again with the tuned parameters and their ratios
+#  6. if the bundle has data/ (make-bundle.sh --data DIR): LeNet-5 trained for EPOCHS epochs
+#     (default 200, the paper's recipe) on it until the deadline; its metrics give the time per
+#     epoch when it cannot finish
 #
 # DEVICE (default gpu) picks the device; extra arguments go to every vdrop bench run, e.g.
-# DEVICE=opencl-cpu BUDGET=300 TUNE_BUDGET=10 TUNE_MODELS=lenet5 ./gpu-bench.sh --models lenet5
+# DEVICE=opencl-cpu BUDGET=300 TUNE_BUDGET=10 TUNE_MODELS=lenet5 EPOCHS=1 ./gpu-bench.sh --models lenet5
 # tries it on PoCL.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -62,37 +64,40 @@ if command -v python3 >/dev/null && [ -f "$here/torch_step_bench.py" ]; then
     ratios vdrop-bench
 fi
 
-stage "where the step's device time goes"
-limited 90 "$here/run.sh" bench --device "$device" --gemm-parameters library --skip-cpu-steps --skip-operations \
-    --profile --samples 5 "$@" | tee "$out/vdrop-profile.txt"
+for mode in auto always never; do
+    stage "where the step's device time goes, split-K $mode"
+    limited 60 "$here/run.sh" bench --device "$device" --gemm-parameters library --skip-cpu-steps --skip-operations \
+        --profile --samples 5 --objectives svdo --split-k "$mode" "$@" | tee "$out/vdrop-profile-$mode.txt"
+done
 
 stage "check against the CPU backend"
 limited 150 "$here/run.sh" check --device "$device" --gemm-parameters library | tee "$out/check.txt"
 
-if [ -d "$here/data" ]; then
-    stage "LeNet-5, ${EPOCHS:-5} epochs of the recipe"
-    started=$(date +%s.%N)
-    limited 150 "$here/run.sh" train --device "$device" --gemm-parameters library --model lenet5 --objective svdo \
-        --epochs "${EPOCHS:-5}" --data "$here/data" --out "$out/lenet5-run" | tail -n 25 | tee "$out/lenet5-train.txt"
-    if [ "${PIPESTATUS[0]}" -eq 0 ]; then
-        awk -v s="$started" -v e="$(date +%s.%N)" -v n="${EPOCHS:-5}" 'BEGIN {
-            printf "whole run (start-up, data upload, steps, evaluation, checkpoints): %.1f s for %d epochs; 200 epochs at that rate: %.1f min\n", e - s, n, (e - s) / n * 200 / 60 }' \
-            | tee -a "$out/lenet5-train.txt"
-        ratios vdrop-bench >/dev/null
-    else
-        echo "the training run did not finish (time limit or error): no extrapolation" | tee -a "$out/lenet5-train.txt"
-    fi
+if (( ${TUNE_BUDGET:-60} > 0 )); then
+    stage tune
+    limited $(( ${TUNE_BUDGET:-60} + 90 )) "$here/run.sh" tune --device "$device" --budget "${TUNE_BUDGET:-60}" \
+        --models "${TUNE_MODELS:-lenet5,vgglike}" --out "$out/clblast-tuning.json" | tee "$out/tune.txt"
 fi
-
-stage tune
-limited $(( ${TUNE_BUDGET:-60} + 90 )) "$here/run.sh" tune --device "$device" --budget "${TUNE_BUDGET:-60}" \
-    --models "${TUNE_MODELS:-lenet5,vgglike}" --out "$out/clblast-tuning.json" | tee "$out/tune.txt"
 if [ -f "$out/clblast-tuning.json" ]; then
     stage "bench, tuned parameters"
     limited 90 "$here/run.sh" bench --device "$device" --gemm-parameters "$out/clblast-tuning.json" --skip-cpu-steps \
         --skip-operations --json "$out/vdrop-bench-tuned.json" "$@" | tee "$out/vdrop-bench-tuned.txt"
     stage "ratios, tuned parameters"
     ratios vdrop-bench-tuned
+fi
+
+if [ -d "$here/data" ]; then
+    epochs=${EPOCHS:-200}
+    stage "LeNet-5, $epochs epochs of the recipe"
+    started=$(date +%s.%N)
+    limited 100000 "$here/run.sh" train --device "$device" --gemm-parameters library --model lenet5 --objective svdo \
+        --epochs "$epochs" --data "$here/data" --out "$out/lenet5-run" | grep -v ' steps  loss ' | tail -n 30 | tee "$out/lenet5-train.txt"
+    status=${PIPESTATUS[0]}
+    awk -v s="$started" -v e="$(date +%s.%N)" -v n="$epochs" -v ok="$status" 'BEGIN {
+        if (ok == 0) printf "the whole run (start-up, data upload, steps, evaluation, checkpoints): %.1f s for %d epochs (%.2f min)\n", e - s, n, (e - s) / 60
+        else printf "the run stopped after %.1f s (time limit or error); the epochs it finished are below\n", e - s }' \
+        | tee -a "$out/lenet5-train.txt"
+    ratios vdrop-bench | tail -n 1 | tee -a "$out/lenet5-train.txt"
 fi
 stage done
 if [ -n "${OUT:-}" ]; then
