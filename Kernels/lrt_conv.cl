@@ -15,9 +15,13 @@ inline int conv_out_size(int size, int kernel_size, int padding) {
     return size + 2 * padding - kernel_size + 1;
 }
 
-// lrt_conv_im2col, one work item per (p, n):
-//   columns[p, n] = x[b, c, oy + ky − pad, ox + kx − pad] (0 outside the image)
+// lrt_conv_im2col, one work item per (s, b, p) = (output position in the plane, image, patch row),
+// launched over (plane, batch, patch) with the sizes rounded up to the work-group's:
+//   columns[p, b·plane + s] = x[b, c, oy + ky − pad, ox + kx − pad] (0 outside the image)
 //   with_squares: columns_squared[p, n] = columns[p, n]²   (one read of x for both)
+// The three dimensions spare most of a flat index's divisions (seven per value before, three
+// now): integer division costs tens of instructions on a GPU, and with seven this copy took
+// 3.3 ms of VGG-like's 28 ms step on an H200.
 __kernel void lrt_conv_im2col(__global const float *x, int x_offset,
                               __global float *columns, int columns_offset,
                               __global float *columns_squared, int columns_squared_offset,
@@ -26,17 +30,17 @@ __kernel void lrt_conv_im2col(__global const float *x, int x_offset,
     int out_height = conv_out_size(height, kernel_size, padding);
     int out_width = conv_out_size(width, kernel_size, padding);
     int plane = out_height * out_width;
-    int positions = batch * plane;
-    int index = get_global_id(0);
-    if (index >= channels * kernel_size * kernel_size * positions) return;
-    int p = index / positions, n = index - p * positions;
-    int c = p / (kernel_size * kernel_size);
-    int ky = (p / kernel_size) % kernel_size, kx = p % kernel_size;
-    int b = n / plane, s = n - b * plane;
-    int iy = s / out_width + ky - padding, ix = s % out_width + kx - padding;
+    int s = get_global_id(0), b = get_global_id(1), p = get_global_id(2);
+    int taps = kernel_size * kernel_size;
+    if (s >= plane || b >= batch || p >= channels * taps) return;
+    int c = p / taps, tap = p - c * taps;
+    int ky = tap / kernel_size, kx = tap - ky * kernel_size;
+    int oy = s / out_width, ox = s - oy * out_width;
+    int iy = oy + ky - padding, ix = ox + kx - padding;
     float v = 0.0f;
     if (iy >= 0 && iy < height && ix >= 0 && ix < width)
         v = x[x_offset + ((b * channels + c) * height + iy) * width + ix];
+    int index = p * batch * plane + b * plane + s;
     columns[columns_offset + index] = v;
     if (with_squares) columns_squared[columns_squared_offset + index] = v * v;
 }

@@ -31,7 +31,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also time every kernel of each device step with OpenCL profiling events, over 10 more steps, and print where the step's device time goes (the queue then keeps events, so quote step times from a run without it).")
     var profile = false
 
-    @Option(help: ArgumentHelp("Which conv weight gradients run on vdrop's split-K kernel instead of CLBlast: auto (those whose output cannot fill the device), always (every one it can split), never.", valueName: "mode"))
+    @Option(help: ArgumentHelp("Whether the conv weight gradients run on vdrop's split-K kernel (auto: every one whose k allows two chunks) or all on CLBlast (never), to compare the two.", valueName: "mode"))
     var splitK: String = "auto"
 
     @Option(help: "Also write the measurements to this JSON file.")
@@ -41,14 +41,14 @@ struct BenchCommand: ParsableCommand {
 
     var modelKinds: [ModelKind] { ModelKind.list(models) ?? [] }
     var objectiveList: [Objective] { Objective.list(objectives) ?? [] }
-    var splitKMode: SplitKPlan.Mode? { ["auto": .automatic, "always": .always, "never": .never][splitK] }
+    var splitKMode: SplitKPlan.Mode? { ["auto": .automatic, "never": .never][splitK] }
 
     func validate() throws {
         guard ModelKind.list(models) != nil else { throw ValidationError(ModelKind.listHelp) }
         guard Objective.list(objectives) != nil else { throw ValidationError(Objective.listHelp) }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
-        guard splitKMode != nil else { throw ValidationError("--split-k must be auto, always or never (not \(splitK)).") }
+        guard splitKMode != nil else { throw ValidationError("--split-k must be auto or never (not \(splitK)).") }
     }
 
     func run() throws {

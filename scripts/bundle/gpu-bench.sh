@@ -9,7 +9,7 @@
 #     step (device only). If it fails, the script stops: every later stage would fail the same way.
 #  2. the PyTorch peer, eager and CUDA graph, then the ratios of steps/s against both
 #  3. vdrop bench --profile: where each step's device time goes, kernel by kernel, with the conv
-#     weight gradients on the split-K kernel where vdrop picks it, everywhere it can, and nowhere
+#     weight gradients on the split-K kernel and all on CLBlast
 #  4. vdrop check: the device against the CPU backend on every model
 #  5. vdrop tune (TUNE_BUDGET seconds, default 60; 0 skips it) on the GEMMs of TUNE_MODELS
 #     (default lenet5,vgglike), then the steps again with the tuned parameters and their ratios
@@ -64,7 +64,7 @@ if command -v python3 >/dev/null && [ -f "$here/torch_step_bench.py" ]; then
     ratios vdrop-bench
 fi
 
-for mode in auto always never; do
+for mode in auto never; do
     stage "where the step's device time goes, split-K $mode"
     limited 60 "$here/run.sh" bench --device "$device" --gemm-parameters library --skip-cpu-steps --skip-operations \
         --profile --samples 5 --objectives svdo --split-k "$mode" "$@" | tee "$out/vdrop-profile-$mode.txt"

@@ -1,26 +1,33 @@
 import VDrop
 import XCTest
 
-/// The split-K kernel for long-k products A·Bᵀ (the conv weight gradients): when it is used, and
-/// that it equals OpenBLAS and leaves a training step agreeing with the CPU backend.
+/// The split-K kernel for long-k products A·Bᵀ (the conv weight gradients): how it cuts k, and
+/// that it equals OpenBLAS and leaves a training step agreeing with the CPU backend (PoCL splits
+/// every such product with k ≥ 512, as any device does).
 final class SplitKGemmTests: XCTestCase {
-    func testPlansSplitOnlyOutputsTooSmallToFillTheDevice() {
+    func testPlansEnoughSlicesForFourGroupsPerComputeUnit() {
         let h200 = 132
         // LeNet-5's first conv: one tile; 4 groups per compute unit would be 528 slices, k allows 225.
         XCTAssertEqual(SplitKPlan.plan(m: 20, n: 25, k: 57_600, computeUnits: h200, mode: .automatic), SplitKPlan(slices: 225, chunk: 256))
         // VGG-like's second conv: 9 tiles, 59 slices of 1744 (a whole number of 16-value steps).
         XCTAssertEqual(SplitKPlan.plan(m: 64, n: 576, k: 102_400, computeUnits: h200, mode: .automatic), SplitKPlan(slices: 59, chunk: 1744))
-        // 36 tiles are enough for CLBlast; so is a short k.
-        XCTAssertNil(SplitKPlan.plan(m: 128, n: 1152, k: 25_600, computeUnits: h200, mode: .automatic))
-        XCTAssertNil(SplitKPlan.plan(m: 20, n: 25, k: 500, computeUnits: h200, mode: .automatic))
+        // 36 tiles: 15 slices, whose rounded chunks still need 15.
+        XCTAssertEqual(SplitKPlan.plan(m: 128, n: 1152, k: 25_600, computeUnits: h200, mode: .automatic), SplitKPlan(slices: 15, chunk: 1712))
+        // An output that fills the device alone is still cut in two.
+        XCTAssertEqual(SplitKPlan.plan(m: 512, n: 4608, k: 1_600, computeUnits: h200, mode: .automatic), SplitKPlan(slices: 2, chunk: 800))
+        // Too short a k, or never: CLBlast.
+        XCTAssertNil(SplitKPlan.plan(m: 512, n: 4608, k: 400, computeUnits: h200, mode: .automatic))
         XCTAssertNil(SplitKPlan.plan(m: 20, n: 25, k: 57_600, computeUnits: h200, mode: .never))
-        // PoCL's 2 compute units: never automatically, always on request.
-        XCTAssertNil(SplitKPlan.plan(m: 20, n: 25, k: 57_600, computeUnits: 2, mode: .automatic))
-        XCTAssertEqual(SplitKPlan.plan(m: 50, n: 500, k: 6_400, computeUnits: 2, mode: .always), SplitKPlan(slices: 2, chunk: 3200))
+        // PoCL's 2 compute units.
+        XCTAssertEqual(SplitKPlan.plan(m: 20, n: 25, k: 57_600, computeUnits: 2, mode: .automatic), SplitKPlan(slices: 8, chunk: 7200))
+        XCTAssertEqual(SplitKPlan.plan(m: 50, n: 500, k: 6_400, computeUnits: 2, mode: .automatic), SplitKPlan(slices: 2, chunk: 3200))
         // Every plan covers k with its last chunk non-empty.
         for k in [512, 517, 4_099, 57_600, 102_400] {
             for (m, n) in [(1, 1), (20, 25), (64, 576), (300, 300)] {
-                guard let plan = SplitKPlan.plan(m: m, n: n, k: k, computeUnits: h200, mode: .always) else { continue }
+                guard let plan = SplitKPlan.plan(m: m, n: n, k: k, computeUnits: h200, mode: .automatic) else {
+                    XCTFail("\(m)×\(n)×\(k) has room for two chunks")
+                    continue
+                }
                 XCTAssertEqual(plan.chunk % 16, 0)
                 XCTAssertGreaterThanOrEqual(plan.slices * plan.chunk, k, "\(m)×\(n)×\(k)")
                 XCTAssertLessThan((plan.slices - 1) * plan.chunk, k, "\(m)×\(n)×\(k): an empty last chunk")
@@ -30,13 +37,10 @@ final class SplitKGemmTests: XCTestCase {
 
     func testSplitKEqualsOpenBLAS() throws {
         let device = try TestBackends.openCL(), cpu = TestBackends.cpu
-        let saved = device.splitKMode
-        device.splitKMode = .always
-        defer { device.splitKMode = saved }
         // Edges in every dimension: outputs smaller than, not a multiple of and larger than a tile,
         // k not a multiple of the 16-value step, and LeNet-5's first weight gradient.
         for (m, n, k) in [(7, 13, 1_000), (70, 130, 777), (64, 64, 512), (20, 25, 57_600)] {
-            XCTAssertNotNil(SplitKPlan.plan(m: m, n: n, k: k, computeUnits: device.device.computeUnits, mode: .always))
+            XCTAssertNotNil(SplitKPlan.plan(m: m, n: n, k: k, computeUnits: device.device.computeUnits, mode: .automatic))
             for (alpha, beta) in [(Float(1), Float(0)), (0.5, 1.5)] {
                 let a = testValues(m * k, seed: 11), b = testValues(n * k, seed: 12), c = testValues(m * n, seed: 13)
                 let deviceC = try device.tensor(c.map { beta == 0 ? .nan : $0 }, shape: [m, n])
@@ -55,9 +59,6 @@ final class SplitKGemmTests: XCTestCase {
 
     func testALeNet5StepWithSplitKAgreesWithTheCPUBackend() throws {
         let device = try TestBackends.openCL()
-        let saved = device.splitKMode
-        device.splitKMode = .always
-        defer { device.splitKMode = saved }
         let agreement = try BackendAgreement.measure(model: .lenet5, objective: .svdo, batch: 6, steps: 3,
                                                      device: device, cpu: TestBackends.cpu)
         XCTAssertTrue(agreement.passed, "\(agreement)")

@@ -106,7 +106,10 @@ extension OpenCLBackend: LRTLayerOperations {
     /// im2col of the input into `workspace.columns` and, with noise, its squares into `columnsSquared`.
     private func unfold(input: Tensor, geometry g: ConvGeometry, workspace: ConvWorkspace, withNoise: Int32) throws {
         let columns = workspace.columns, squares = workspace.columnsSquared
-        try launch("lrt_conv_im2col", in: "lrt_conv.cl", global: [columns.count], local: [lrtGroupSize],
+        // 64 work items per group: along the plane, and over images when the plane is smaller.
+        let across = min(g.outPlane, lrtGroupSize)
+        try launch("lrt_conv_im2col", in: "lrt_conv.cl", global: [g.outPlane, g.batch, g.patchSize],
+                   local: [across, max(1, min(g.batch, lrtGroupSize / across)), 1],
                    input.deviceBuffer, input.deviceOffset, columns.deviceBuffer, columns.deviceOffset,
                    squares.deviceBuffer, squares.deviceOffset,
                    Int32(g.batch), Int32(g.inChannels), Int32(g.height), Int32(g.width),

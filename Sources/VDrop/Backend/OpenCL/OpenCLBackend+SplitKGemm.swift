@@ -16,26 +16,20 @@ public struct SplitKPlan: Equatable, Sendable {
     /// No chunk is shorter than this: below it, the partial sums cost more than they save.
     static let minimumChunk = 256
 
-    /// When to split, for a device of `computeUnits` compute units. `.automatic` splits only
-    /// products whose output tiles would leave most of the device idle (fewer than a quarter as
-    /// many tiles as compute units) and aims at 4 work-groups per compute unit; CLBlast does
-    /// better on everything else (on an H200 it ran VGG-like's 144-tile weight gradients at
-    /// 14.5 TFLOP/s, its 1- to 18-tile ones at 0.05 to 2.9). `.always` splits whenever k allows
-    /// two chunks (the tests use it to run the kernels on PoCL's few compute units).
-    public enum Mode: Sendable { case automatic, always, never }
+    /// When to split. `.automatic` sends every product with k long enough for two chunks to the
+    /// kernel, in enough chunks for 4 work-groups per compute unit: on an H200 that made
+    /// VGG-like's step 27.7 ms, against 29.0 ms splitting only the products whose output tiles
+    /// could not fill the device (the 1- to 18-tile ones, which CLBlast ran at 0.05 to 2.9
+    /// TFLOP/s), and 53.4 ms with all of them on CLBlast. `.never` leaves them all to CLBlast.
+    public enum Mode: Sendable { case automatic, never }
 
-    /// The plan for an m × n output over `k`, or nil to leave the product to CLBlast.
+    /// The plan for an m × n output over `k` on a device of `computeUnits` compute units, or nil
+    /// to leave the product to CLBlast.
     public static func plan(m: Int, n: Int, k: Int, computeUnits: Int, mode: Mode) -> SplitKPlan? {
+        guard mode == .automatic else { return nil }
         let tiles = ((m + tile - 1) / tile) * ((n + tile - 1) / tile)
         let most = k / minimumChunk
-        let wanted: Int
-        switch mode {
-        case .never: return nil
-        case .always: wanted = max(2, 4 * computeUnits / tiles)
-        case .automatic:
-            guard tiles * 4 < computeUnits else { return nil }
-            wanted = (4 * computeUnits + tiles - 1) / tiles
-        }
+        let wanted = max(2, (4 * computeUnits + tiles - 1) / tiles)
         let slices = min(wanted, most)
         guard slices >= 2 else { return nil }
         // Chunks are whole k steps; rounding up can leave fewer slices than asked for.
@@ -55,9 +49,10 @@ extension OpenCLBackend {
         let tile = SplitKPlan.tile, group = 16
         try launch("gemm_nt_split_k", in: "gemm_split_k.cl",
                    global: [(n + tile - 1) / tile * group, (m + tile - 1) / tile * group, plan.slices], local: [group, group, 1],
+                   label: "split-K \(m)×\(n)×\(k) NT, \(plan.slices) slices",
                    a.deviceBuffer, a.deviceOffset, b.deviceBuffer, b.deviceOffset, partial.deviceBuffer, partial.deviceOffset,
                    Int32(m), Int32(n), Int32(k), Int32(plan.chunk))
-        try launch("gemm_split_k_reduce", in: "gemm_split_k.cl", global: [m * n],
+        try launch("gemm_split_k_reduce", in: "gemm_split_k.cl", global: [m * n], label: "split-K sum \(m)×\(n)",
                    partial.deviceBuffer, partial.deviceOffset, Int32(plan.slices), Int32(m * n), alpha, beta,
                    c.deviceBuffer, c.deviceOffset)
         return true

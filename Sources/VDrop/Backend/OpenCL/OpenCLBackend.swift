@@ -95,13 +95,14 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
     static let elementwiseGroupSize = 256
 
     /// Sets the arguments of `name` from `file` and enqueues it over `global` work items, in
-    /// groups of `local` (1-D launches without one: ``elementwiseGroupSize``).
+    /// groups of `local` (1-D launches without one: ``elementwiseGroupSize``); `label` names it
+    /// in a profile instead of `name`.
     public func launch(_ name: String, in file: String, options: String = "", global: [Int], local: [Int]? = nil,
-                       _ arguments: KernelArgument...) throws {
+                       label: String? = nil, _ arguments: KernelArgument...) throws {
         let kernel = try kernel(name, in: file, options: options)
         try kernel.setArguments(arguments)
         let groups = local ?? (global.count == 1 ? [min(Self.elementwiseGroupSize, device.maxWorkGroupSize)] : nil)
-        try queue.enqueue(kernel, global: global, local: groups)
+        try queue.enqueue(kernel, global: global, local: groups, label: label)
     }
 
     public private(set) var allocatedBytes = 0
