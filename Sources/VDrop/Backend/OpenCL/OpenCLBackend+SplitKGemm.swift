@@ -43,8 +43,9 @@ extension OpenCLBackend {
     /// C = αA·Bᵀ + βC through `gemm_split_k.cl` when ``splitKMode`` plans a split for it; returns
     /// false (and enqueues nothing) otherwise. Two launches: the partial products, then their sum.
     func gemmSplitK(m: Int, n: Int, k: Int, alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws -> Bool {
-        guard let plan = SplitKPlan.plan(m: m, n: n, k: k, computeUnits: device.computeUnits, mode: splitKMode) else { return false }
-        precondition(plan.slices * m * n <= Int(Int32.max), "split-K partials past 2³¹ values")
+        guard let plan = SplitKPlan.plan(m: m, n: n, k: k, computeUnits: device.computeUnits, mode: splitKMode),
+              plan.slices * m * n <= Int(Int32.max)  // the kernels count partial sums with int
+        else { return false }
         let partial = try scratchTensor("gemm_split_k.partial", count: plan.slices * m * n)
         let tile = SplitKPlan.tile, group = 16
         try launch("gemm_nt_split_k", in: "gemm_split_k.cl",
