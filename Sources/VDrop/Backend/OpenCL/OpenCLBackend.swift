@@ -168,8 +168,8 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
                      alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operands too small")
         if m == 0 || n == 0 { return }
-        // The conv weight gradients (A·Bᵀ over batch × positions) go to vdrop's own kernel when
-        // their output is too small to fill the device (see SplitKPlan).
+        // The conv weight gradients (A·Bᵀ over batch × positions) go to vdrop's split-K kernel
+        // when k allows two chunks (see SplitKPlan).
         if !transposeA && transposeB, try gemmSplitK(m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c) { return }
         recordedGemms?.append(GemmShape(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k))
         var queueHandle: cl_command_queue? = queue.handle
