@@ -5,9 +5,8 @@
 // k = 57 600) is one tile and took 3.5 ms of an 8.2 ms step on an H200, whose 132
 // multiprocessors sat idle but one. Here the k range is cut into `slices` chunks, each work-group
 // computes one 64 × 64 tile over one chunk into its own slice of `partial`, and a second launch
-// adds the slices in a fixed order: no atomics, so the sum is the same every run. On the H200
-// it ran VGG-like's weight gradients at 14–17 TFLOP/s, the large ones too (CLBlast: 0.05–25),
-// so vdrop gives it every A·Bᵀ whose k allows two chunks.
+// adds the slices in a fixed order: no atomics, so the sum is the same every run. On an H200 it
+// ran VGG-like's weight gradients at 14–17 TFLOP/s; SplitKPlan says which products it gets.
 
 #define TILE 64   // output tile side
 #define TK 16     // k values staged in local memory per step

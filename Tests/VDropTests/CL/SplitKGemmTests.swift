@@ -2,8 +2,7 @@ import VDrop
 import XCTest
 
 /// The split-K kernel for long-k products A·Bᵀ (the conv weight gradients): how it cuts k, and
-/// that it equals OpenBLAS and leaves a training step agreeing with the CPU backend (PoCL splits
-/// every such product with k ≥ 512, as any device does).
+/// that it equals OpenBLAS and leaves a training step agreeing with the CPU backend.
 final class SplitKGemmTests: XCTestCase {
     func testPlansEnoughSlicesForFourGroupsPerComputeUnit() {
         let h200 = 132
@@ -13,14 +12,15 @@ final class SplitKGemmTests: XCTestCase {
         XCTAssertEqual(SplitKPlan.plan(m: 64, n: 576, k: 102_400, computeUnits: h200, mode: .automatic), SplitKPlan(slices: 59, chunk: 1744))
         // 36 tiles: 15 slices, whose rounded chunks still need 15.
         XCTAssertEqual(SplitKPlan.plan(m: 128, n: 1152, k: 25_600, computeUnits: h200, mode: .automatic), SplitKPlan(slices: 15, chunk: 1712))
-        // An output that fills the device alone is still cut in two.
-        XCTAssertEqual(SplitKPlan.plan(m: 512, n: 4608, k: 1_600, computeUnits: h200, mode: .automatic), SplitKPlan(slices: 2, chunk: 800))
-        // Too short a k, or never: CLBlast.
-        XCTAssertNil(SplitKPlan.plan(m: 512, n: 4608, k: 400, computeUnits: h200, mode: .automatic))
+        // 288 tiles: 2 slices. 576 tiles, 4 per compute unit already, or too short a k, or never: CLBlast.
+        XCTAssertEqual(SplitKPlan.plan(m: 512, n: 2304, k: 1_600, computeUnits: h200, mode: .automatic), SplitKPlan(slices: 2, chunk: 800))
+        XCTAssertNil(SplitKPlan.plan(m: 512, n: 4608, k: 1_600, computeUnits: h200, mode: .automatic))
+        XCTAssertNil(SplitKPlan.plan(m: 20, n: 25, k: 500, computeUnits: h200, mode: .automatic))
         XCTAssertNil(SplitKPlan.plan(m: 20, n: 25, k: 57_600, computeUnits: h200, mode: .never))
         // PoCL's 2 compute units.
         XCTAssertEqual(SplitKPlan.plan(m: 20, n: 25, k: 57_600, computeUnits: 2, mode: .automatic), SplitKPlan(slices: 8, chunk: 7200))
-        XCTAssertEqual(SplitKPlan.plan(m: 50, n: 500, k: 6_400, computeUnits: 2, mode: .automatic), SplitKPlan(slices: 2, chunk: 3200))
+        XCTAssertEqual(SplitKPlan.plan(m: 50, n: 300, k: 6_400, computeUnits: 2, mode: .automatic), SplitKPlan(slices: 2, chunk: 3200))
+        XCTAssertNil(SplitKPlan.plan(m: 50, n: 500, k: 6_400, computeUnits: 2, mode: .automatic), "8 tiles fill 2 compute units")
         // Every plan covers k with its last chunk non-empty.
         for k in [512, 517, 4_099, 57_600, 102_400] {
             for (m, n) in [(1, 1), (20, 25), (64, 576), (300, 300)] {

@@ -16,11 +16,13 @@ public struct SplitKPlan: Equatable, Sendable {
     /// No chunk is shorter than this: below it, the partial sums cost more than they save.
     static let minimumChunk = 256
 
-    /// When to split. `.automatic` sends every product with k long enough for two chunks to the
-    /// kernel, in enough chunks for 4 work-groups per compute unit: on an H200 that made
-    /// VGG-like's step 27.7 ms, against 29.0 ms splitting only the products whose output tiles
-    /// could not fill the device (the 1- to 18-tile ones, which CLBlast ran at 0.05 to 2.9
-    /// TFLOP/s), and 53.4 ms with all of them on CLBlast. `.never` leaves them all to CLBlast.
+    /// When to split. `.automatic` sends a product to the kernel when its 64 × 64 output tiles
+    /// are fewer than 4 per compute unit and k allows two chunks, cut into enough chunks for 4
+    /// work-groups per compute unit. Per shape on an H200 (VGG-like, `vdrop bench --profile`
+    /// with and without the kernel): CLBlast ran 1- to 36-tile weight gradients at 0.05 to 5.6
+    /// TFLOP/s and the kernel at 14–15; at 144 and 288 tiles both ran about 15; at 576 tiles
+    /// (512 × 4608, k = 1600) CLBlast ran 24.7 and the kernel 16.8. `.never` leaves every
+    /// product to CLBlast.
     public enum Mode: Sendable { case automatic, never }
 
     /// The plan for an m × n output over `k` on a device of `computeUnits` compute units, or nil
@@ -28,8 +30,9 @@ public struct SplitKPlan: Equatable, Sendable {
     public static func plan(m: Int, n: Int, k: Int, computeUnits: Int, mode: Mode) -> SplitKPlan? {
         guard mode == .automatic else { return nil }
         let tiles = ((m + tile - 1) / tile) * ((n + tile - 1) / tile)
+        guard tiles < 4 * computeUnits else { return nil }
         let most = k / minimumChunk
-        let wanted = max(2, (4 * computeUnits + tiles - 1) / tiles)
+        let wanted = (4 * computeUnits + tiles - 1) / tiles
         let slices = min(wanted, most)
         guard slices >= 2 else { return nil }
         // Chunks are whole k steps; rounding up can leave fewer slices than asked for.

@@ -169,7 +169,7 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operands too small")
         if m == 0 || n == 0 { return }
         // The conv weight gradients (A·Bᵀ over batch × positions) go to vdrop's split-K kernel
-        // when k allows two chunks (see SplitKPlan).
+        // when their output is too small to keep the device busy (see SplitKPlan).
         if !transposeA && transposeB, try gemmSplitK(m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c) { return }
         recordedGemms?.append(GemmShape(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k))
         var queueHandle: cl_command_queue? = queue.handle
