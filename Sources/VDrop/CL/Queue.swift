@@ -37,8 +37,8 @@ public final class Queue: @unchecked Sendable {
 
     /// Launches `kernel` over `global` work items (1–3 dimensions) in groups of `local`, or
     /// groups the driver picks when `local` is nil. Arguments must be set beforehand. `label`
-    /// names the launch in a profile (default: the kernel's name).
-    public func enqueue(_ kernel: Kernel, global: [Int], local: [Int]? = nil, label: String? = nil) throws {
+    /// names the launch in a profile (default: the kernel's name); it is only evaluated then.
+    public func enqueue(_ kernel: Kernel, global: [Int], local: [Int]? = nil, label: @autoclosure () -> String? = nil) throws {
         precondition(!global.isEmpty && global.count <= 3, "a launch has 1 to 3 dimensions")
         if global.contains(0) { return }
         var globalSizes = global
@@ -47,12 +47,12 @@ public final class Queue: @unchecked Sendable {
             // OpenCL 1.2 requires the global size to be a multiple of the group size.
             for d in 0..<global.count { globalSizes[d] = (global[d] + local[d] - 1) / local[d] * local[d] }
             var localSizes = local
-            try enqueueCommand(label ?? kernel.name) { event in
+            try enqueueCommand(label() ?? kernel.name) { event in
                 try clCheck(clEnqueueNDRangeKernel(handle, kernel.handle, cl_uint(global.count), nil,
                                                    &globalSizes, &localSizes, 0, nil, event), "clEnqueueNDRangeKernel(\(kernel.name))")
             }
         } else {
-            try enqueueCommand(label ?? kernel.name) { event in
+            try enqueueCommand(label() ?? kernel.name) { event in
                 try clCheck(clEnqueueNDRangeKernel(handle, kernel.handle, cl_uint(global.count), nil,
                                                    &globalSizes, nil, 0, nil, event), "clEnqueueNDRangeKernel(\(kernel.name))")
             }

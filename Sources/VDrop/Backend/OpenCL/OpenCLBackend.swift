@@ -96,13 +96,13 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
 
     /// Sets the arguments of `name` from `file` and enqueues it over `global` work items, in
     /// groups of `local` (1-D launches without one: ``elementwiseGroupSize``); `label` names it
-    /// in a profile instead of `name`.
+    /// in a profile instead of `name`, and is only evaluated while the queue records.
     public func launch(_ name: String, in file: String, options: String = "", global: [Int], local: [Int]? = nil,
-                       label: String? = nil, _ arguments: KernelArgument...) throws {
+                       label: @autoclosure () -> String? = nil, _ arguments: KernelArgument...) throws {
         let kernel = try kernel(name, in: file, options: options)
         try kernel.setArguments(arguments)
         let groups = local ?? (global.count == 1 ? [min(Self.elementwiseGroupSize, device.maxWorkGroupSize)] : nil)
-        try queue.enqueue(kernel, global: global, local: groups, label: label)
+        try queue.enqueue(kernel, global: global, local: groups, label: label())
     }
 
     public private(set) var allocatedBytes = 0
