@@ -56,6 +56,9 @@ struct BenchCommand: ParsableCommand {
         let chosen = try device.makeBackend(profiling: profile)
         let deviceBackend: (any Backend)? = chosen is CPUBackend ? nil : chosen
         (deviceBackend as? OpenCLBackend)?.splitKMode = splitKMode ?? .automatic
+        if profile && deviceBackend == nil {
+            print("--profile times the kernels of an OpenCL device; the CPU backend has none, so no profile is printed.")
+        }
         print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads), batch \(batch), \(samples) samples")
         let gemmParameters = (deviceBackend as? OpenCLBackend).map { "\($0.gemmParameters); split-K weight gradients: \(splitK)" }
         if let gemmParameters { print("CLBlast SGEMM parameters: \(gemmParameters)") }
