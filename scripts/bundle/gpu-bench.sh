@@ -38,6 +38,11 @@ limited() {
     timeout "$limit" "$@"
 }
 stage() { echo; echo "=== $1 ($(date +%T), $(( deadline - $(date +%s) )) s left)"; }
+# Whatever ends the script, what it measured so far comes back.
+pack() {
+    [ -n "${OUT:-}" ] && tar czf "$OUT/gpu-bench.tar.gz" --exclude='*.safetensors' -C "$out" . && echo "packed $OUT/gpu-bench.tar.gz"
+}
+trap pack EXIT
 ratios() {
     [ -f "$out/$1.json" ] && python3 "$here/compare_peer.py" "$out/$1.json" "$out/torch-eager.txt" "$out/torch-graph.txt" \
         "$out/lenet5-run/metrics.jsonl" | tee "$out/ratios-$1.txt"
@@ -100,6 +105,3 @@ if [ -d "$here/data" ]; then
     ratios vdrop-bench | tail -n 1 | tee -a "$out/lenet5-train.txt"
 fi
 stage done
-if [ -n "${OUT:-}" ]; then
-    tar czf "$OUT/gpu-bench.tar.gz" --exclude='*.safetensors' -C "$out" . && echo "packed $OUT/gpu-bench.tar.gz"
-fi
