@@ -12,7 +12,7 @@ let kernelFiles: [Resource] = [
     "batch_norm.cl",
     "cross_entropy.cl",
     "gather.cl",
-    "gemm_split_k.cl",
+    "gemm_tiled.cl",
     "lrt_conv.cl",
     "lrt_dense.cl",
     "max_pool.cl",

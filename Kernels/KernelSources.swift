@@ -51,7 +51,7 @@ let embeddedFiles: [(String, [UInt8])] = [
     ("batch_norm.cl", PackageResources.batch_norm_cl),
     ("cross_entropy.cl", PackageResources.cross_entropy_cl),
     ("gather.cl", PackageResources.gather_cl),
-    ("gemm_split_k.cl", PackageResources.gemm_split_k_cl),
+    ("gemm_tiled.cl", PackageResources.gemm_tiled_cl),
     ("lrt_conv.cl", PackageResources.lrt_conv_cl),
     ("lrt_dense.cl", PackageResources.lrt_dense_cl),
     ("max_pool.cl", PackageResources.max_pool_cl),

@@ -31,8 +31,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also time every kernel of each device step with OpenCL profiling events, over 10 more steps, and print where the step's device time goes (the queue then keeps events, so quote step times from a run without it).")
     var profile = false
 
-    @Option(help: ArgumentHelp("Whether the conv weight gradients run on vdrop's split-K kernel (auto: every one whose k allows two chunks) or all on CLBlast (never), to compare the two.", valueName: "mode"))
-    var splitK: String = "auto"
+    @Option(help: ArgumentHelp("Which engine runs each product: auto (the routes `vdrop tune` measured, else vdrop's rule: the conv weight gradients with few output tiles on its split-K kernel) clblast (every product on CLBlast) or tiled (every product on vdrop's 128 × 128 tiled kernel, split where few tiles), to compare them.", valueName: "mode"))
+    var gemmRoutes: String = "auto"
 
     @Option(help: "Also write the measurements to this JSON file.")
     var json: String?
@@ -41,26 +41,26 @@ struct BenchCommand: ParsableCommand {
 
     var modelKinds: [ModelKind] { ModelKind.list(models) ?? [] }
     var objectiveList: [Objective] { Objective.list(objectives) ?? [] }
-    var splitKMode: SplitKPlan.Mode? { ["auto": .automatic, "never": .never][splitK] }
+    var routing: GemmRouting? { ["auto": .automatic, "clblast": .clblastOnly, "tiled": .allTiled(.large)][gemmRoutes] }
 
     func validate() throws {
         guard ModelKind.list(models) != nil else { throw ValidationError(ModelKind.listHelp) }
         guard Objective.list(objectives) != nil else { throw ValidationError(Objective.listHelp) }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
-        guard splitKMode != nil else { throw ValidationError("--split-k must be auto or never (not \(splitK)).") }
+        guard routing != nil else { throw ValidationError("--gemm-routes must be auto, clblast or tiled (not \(gemmRoutes)).") }
     }
 
     func run() throws {
         let cpu = CPUBackend()
         let chosen = try device.makeBackend(profiling: profile)
         let deviceBackend: (any Backend)? = chosen is CPUBackend ? nil : chosen
-        (deviceBackend as? OpenCLBackend)?.splitKMode = splitKMode ?? .automatic
+        (deviceBackend as? OpenCLBackend)?.gemmRouting = routing ?? .automatic
         if profile && deviceBackend == nil {
             print("--profile times the kernels of an OpenCL device; the CPU backend has none, so no profile is printed.")
         }
         print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads), batch \(batch), \(samples) samples")
-        let gemmParameters = (deviceBackend as? OpenCLBackend).map { "\($0.gemmParameters); split-K weight gradients: \(splitK)" }
+        let gemmParameters = (deviceBackend as? OpenCLBackend).map { "\($0.gemmParameters); routes: \(gemmRoutes)" }
         if let gemmParameters { print("CLBlast SGEMM parameters: \(gemmParameters)") }
 
         var operations: [OperationMeasurement] = []

@@ -6,11 +6,13 @@ import VDrop
 struct TuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tune",
-        abstract: "Fit CLBlast's SGEMM parameters to an OpenCL device, timing the GEMMs the models' training steps issue.",
+        abstract: "Fit CLBlast's SGEMM parameters to an OpenCL device and pick the fastest engine for each product the models' training steps issue.",
         discussion: """
             Times CLBlast's own parameters, then configurations of its direct and indirect GEMM kernels until the \
             budget is spent, rejecting any whose products differ; keeps the fastest combination if it beats CLBlast's own. \
-            The report is saved where train, eval, sweep and bench find it for this device (--gemm-parameters auto).
+            Then times every product shape on CLBlast and on vdrop's tiled kernel (three tile shapes, unsplit and split \
+            along k) and keeps the fastest route of each. The report is saved where train, eval, sweep and bench find it \
+            for this device (--gemm-parameters auto).
             """
     )
 
@@ -66,10 +68,10 @@ struct TuneCommand: ParsableCommand {
             fflush(stdout)
         }
         print("")
-        print(String(format: "GEMMs per step: %.3f ms with CLBlast's own parameters, %.3f ms tuned (%.2fx); %d configurations tried, %d rejected, %.0f s",
-                     report.libraryMsPerStep, report.tunedMsPerStep, report.speedup, report.configurationsTried,
+        print(String(format: "GEMMs per step: %.3f ms all on CLBlast's own parameters, %.3f ms on vdrop's rule for the routes, %.3f ms tuned (%.2fx); %d configurations tried, %d rejected, %.0f s",
+                     report.libraryMsPerStep, report.ruleMsPerStep ?? .nan, report.tunedMsPerStep, report.speedup, report.configurationsTried,
                      report.rejected.count, report.seconds))
-        if report.parameters == .library { print("Nothing beat CLBlast's own parameters; they stay.") }
+        if report.parameters == .library { print("No configuration beat CLBlast's own parameters; they stay.") }
         let path = out ?? GemmTuningFile.defaultPath(for: backend.device)
         try GemmTuningFile.save(report, to: path)
         print("wrote \(path)")

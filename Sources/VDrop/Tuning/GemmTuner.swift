@@ -1,6 +1,7 @@
 import Foundation
 
-/// Fits CLBlast's SGEMM parameters to a device by timing the GEMMs vdrop's training steps issue.
+/// Fits CLBlast's SGEMM parameters to a device, and picks the engine of every product, by timing
+/// the GEMMs vdrop's training steps issue.
 ///
 /// CLBlast ships parameters tuned per chip; a chip missing from its database (the H200 is) gets
 /// a generic vendor default. Its own tuners time one square size per kernel; this one
@@ -15,6 +16,10 @@ import Foundation
 /// 3. ``GemmPathChoice`` picks the cut between the two kernels and the fastest configuration of
 ///    each; the choice is applied and timed again. If it is not faster than the baseline,
 ///    CLBlast's own parameters stay.
+/// 4. Every shape is timed on each route: CLBlast with the parameters kept, and `gemm_tiled.cl`
+///    in each of ``TiledGemmConfiguration/candidates`` without a split and with the split
+///    ``SplitKPlan`` suggests, half and twice as many slices. Each shape keeps its fastest route
+///    (a route whose product differs from the reference is rejected).
 public final class GemmTuner {
     public struct Settings: Sendable {
         /// Wall-clock seconds for step 2.
@@ -102,36 +107,46 @@ public final class GemmTuner {
             }
         }
 
-        var chosen = GemmPathChoice.best(shapes: shapes, counts: counts, direct: direct, indirect: indirect)!.parameters
+        // The parameters are chosen for the products vdrop's rule leaves to CLBlast: the split
+        // weight gradients, where CLBlast is 10 to 100 times slower, would outweigh the rest.
+        let computeUnits = backend.device.computeUnits
+        let clblastCounts = shapes.indices.map { GemmRoute.automatic(for: shapes[$0], computeUnits: computeUnits) == .clblast ? counts[$0] : 0 }
+        var chosen = GemmPathChoice.best(shapes: shapes, counts: clblastCounts, direct: direct, indirect: indirect)!.parameters
         var tuned = library
         switch measure(chosen, settings) {
         case .success(let seconds): tuned = seconds
         case .failure(let error): rejected.append("the combination \(chosen): \(error)")
         }
-        if perStep(tuned) >= perStep(library) {
+        if perStep(tuned, counts: clblastCounts) >= perStep(library, counts: clblastCounts) {
             chosen = .library
-            tuned = library
             try backend.applyGemmParameters(chosen)
         }
+
+        let rule = try measure(chosen, settings, route: { GemmRoute.automatic(for: $0, computeUnits: computeUnits) }).get()
+        progress(String(format: "vdrop's rule for the routes: %.3f ms of GEMMs per step; timing every route of every shape:", perStep(rule) * 1e3))
+        let best = try chooseRoutes(settings, progress: progress, rejected: &rejected)
+        let routes = Dictionary(uniqueKeysWithValues: zip(shapes, best.map(\.0)))
+        let routed = try measure(chosen, settings, route: { routes[$0] ?? .clblast }).get()
         return GemmTuningReport(
             device: backend.device.name, driver: backend.device.driverVersion,
             date: ISO8601DateFormatter().string(from: Date()), parameters: chosen,
-            libraryMsPerStep: perStep(library) * 1e3, tunedMsPerStep: perStep(tuned) * 1e3,
+            libraryMsPerStep: perStep(library) * 1e3, ruleMsPerStep: perStep(rule) * 1e3, tunedMsPerStep: perStep(routed) * 1e3,
             configurationsTried: tried, rejected: rejected, seconds: Stopwatch.now() - started,
             shapes: shapes.indices.map { i in
-                GemmTuningReport.ShapeTiming(shape: shapes[i], perStep: counts[i], libraryMs: library[i] * 1e3, tunedMs: tuned[i] * 1e3)
+                GemmTuningReport.ShapeTiming(shape: shapes[i], perStep: counts[i], libraryMs: library[i] * 1e3, ruleMs: rule[i] * 1e3,
+                                             tunedMs: routed[i] * 1e3, route: best[i].0)
             })
     }
 
-    /// Σ count·seconds.
-    private func perStep(_ seconds: [Double]) -> Double {
-        zip(counts, seconds).reduce(0) { $0 + Double($1.0) * $1.1 }
+    /// Σ count·seconds (with the step's counts unless others are given).
+    private func perStep(_ seconds: [Double], counts: [Int]? = nil) -> Double {
+        zip(counts ?? self.counts, seconds).reduce(0) { $0 + Double($1.0) * $1.1 }
     }
 
     private func computeReferences() throws {
         try backend.applyGemmParameters(.library)
         references = try shapes.map { shape in
-            try multiply(shape)
+            try multiply(shape, route: .clblast)
             return try backend.download(c.slice(from: 0, shape: [shape.m * shape.n]))
         }
         scales = references.map { reference in reference.reduce(1) { max($0, abs($1)) } }
@@ -148,34 +163,83 @@ public final class GemmTuner {
         return largest
     }
 
-    private func multiply(_ shape: GemmShape) throws {
-        try backend.gemm(transposeA: shape.transposeA, transposeB: shape.transposeB, m: shape.m, n: shape.n, k: shape.k,
-                         alpha: 1, a: a, b: b, beta: 0, c: c)
+    private func multiply(_ shape: GemmShape, route: GemmRoute) throws {
+        try backend.gemm(shape, route: route, alpha: 1, a: a, b: b, beta: 0, c: c)
     }
 
-    /// Applies `parameters`, checks every shape's product against the reference (CLBlast's own
-    /// parameters' product, computed on the first call), then returns the median seconds per run
-    /// of each shape; a failure to build, launch or agree is the error.
-    public func measure(_ parameters: CLBlastParameters, _ settings: Settings) -> Result<[Double], Error> {
+    /// Checks one shape's product on `route` against the reference.
+    private func check(_ index: Int, route: GemmRoute) throws {
+        let shape = shapes[index]
+        try multiply(shape, route: route)
+        let product = try backend.download(c.slice(from: 0, shape: [shape.m * shape.n]))
+        let scale = scales[index], error = Self.largestError(product, references[index])
+        // Orders of summation differ by ~√k·ε·|C|; a wrong tiling is off by ~|C|.
+        guard error <= 1e-3 * scale else { throw GemmTuningError.wrongProduct(shape: shape, error: error, scale: scale) }
+    }
+
+    /// Median seconds per run of one shape on `route`.
+    private func time(_ shape: GemmShape, route: GemmRoute, _ settings: Settings) throws -> Double {
+        // Several runs per sample for small products, so the wait at the end does not dominate.
+        let runs = max(1, min(10, 50_000_000 / max(shape.product, 1)))
+        let times = try Stopwatch.measure(warmup: 1, samples: settings.samples) {
+            for _ in 0..<runs { try multiply(shape, route: route) }
+            try backend.synchronize()
+        }
+        return Stopwatch.median(times) / Double(runs)
+    }
+
+    /// Applies `parameters`, checks every shape's product on its route (`route`, by default
+    /// CLBlast) against the reference (CLBlast's own parameters' product, computed on the first
+    /// call), then returns the median seconds per run of each shape; a failure to build, launch
+    /// or agree is the error.
+    public func measure(_ parameters: CLBlastParameters, _ settings: Settings,
+                        route: (GemmShape) -> GemmRoute = { _ in .clblast }) -> Result<[Double], Error> {
         Result {
             if references.isEmpty { try computeReferences() }
             try backend.applyGemmParameters(parameters)
-            for (index, shape) in shapes.enumerated() {
-                try multiply(shape)
-                let product = try backend.download(c.slice(from: 0, shape: [shape.m * shape.n]))
-                let scale = scales[index], error = Self.largestError(product, references[index])
-                // Orders of summation differ by ~√k·ε·|C|; a wrong tiling is off by ~|C|.
-                guard error <= 1e-3 * scale else { throw GemmTuningError.wrongProduct(shape: shape, error: error, scale: scale) }
+            for index in shapes.indices { try check(index, route: route(shapes[index])) }
+            return try shapes.map { try time($0, route: route($0), settings) }
+        }
+    }
+
+    /// The routes ``run(_:progress:)`` tries for `shape`: CLBlast first, then every candidate
+    /// configuration the device can build, unsplit and split.
+    public func routes(for shape: GemmShape) -> [GemmRoute] {
+        let device = backend.device
+        var routes: [GemmRoute] = [.clblast]
+        for configuration in TiledGemmConfiguration.candidates
+        where configuration.isValid(maxWorkGroupSize: device.maxWorkGroupSize, localMemory: device.localMemory) {
+            let suggested = SplitKPlan.slices(tiles: configuration.tiles(m: shape.m, n: shape.n), k: shape.k, computeUnits: device.computeUnits)
+            var seen: Set<Int> = []
+            for wanted in [1, suggested / 2, suggested, 2 * suggested] where wanted >= 1 && (wanted == 1 || shape.k / wanted >= 128) {
+                let slices = SplitKPlan(k: shape.k, wanted: wanted, kStep: configuration.tileK).slices
+                if seen.insert(slices).inserted { routes.append(.tiled(configuration, slices: slices)) }
             }
-            return try shapes.map { shape in
-                // Several runs per sample for small products, so the wait at the end does not dominate.
-                let runs = max(1, min(10, 50_000_000 / max(shape.product, 1)))
-                let times = try Stopwatch.measure(warmup: 0, samples: settings.samples) {
-                    for _ in 0..<runs { try multiply(shape) }
-                    try backend.synchronize()
+        }
+        return routes
+    }
+
+    /// Times every shape on each of its ``routes(for:)`` with the CLBlast parameters applied now,
+    /// and returns the fastest route of each (CLBlast on ties) and its seconds per run.
+    func chooseRoutes(_ settings: Settings, progress: (String) -> Void, rejected: inout [String]) throws -> [(GemmRoute, Double)] {
+        try shapes.indices.map { index in
+            let shape = shapes[index]
+            var best: (GemmRoute, Double)?
+            var line = "\(shape) ×\(counts[index]):"
+            for route in routes(for: shape) {
+                do {
+                    try check(index, route: route)
+                    let seconds = try time(shape, route: route, settings)
+                    line += String(format: " %@ %.3f", "\(route)", seconds * 1e3)
+                    if best == nil || seconds < best!.1 { best = (route, seconds) }
+                } catch {
+                    rejected.append("\(shape) on \(route): \(error)")
+                    line += " \(route) rejected"
                 }
-                return Stopwatch.median(times) / Double(runs)
             }
+            progress(line + " ms → \(best?.0.description ?? "none")")
+            guard let best else { throw GemmTuningError.noRoute(shape: shape) }
+            return best
         }
     }
 }
@@ -243,6 +307,7 @@ struct CandidateStream {
 public enum GemmTuningError: Error, CustomStringConvertible {
     case nothingToTune
     case wrongProduct(shape: GemmShape, error: Float, scale: Float)
+    case noRoute(shape: GemmShape)
 
     public var description: String {
         switch self {
@@ -250,6 +315,8 @@ public enum GemmTuningError: Error, CustomStringConvertible {
             return "These models issue no CLBlast GEMM (lenet300's dense layers are vdrop's own fused kernels); tune lenet5 or vgglike."
         case .wrongProduct(let shape, let error, let scale):
             return "wrong product on \(shape): error \(error) against values up to \(scale)"
+        case .noRoute(let shape):
+            return "no engine computed \(shape) correctly, not even CLBlast; see the rejected routes"
         }
     }
 }

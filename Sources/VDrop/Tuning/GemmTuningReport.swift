@@ -1,23 +1,31 @@
 import Foundation
 
-/// What `vdrop tune` found for one device: the parameters to apply and the measurements behind
-/// them. Saved as JSON; the OpenCL backend applies `parameters` when it opens that device.
+/// What `vdrop tune` found for one device: the CLBlast parameters and the route of each product
+/// shape, and the measurements behind them. Saved as JSON; the OpenCL backend applies both when
+/// it opens that device. Reports written before routes existed load without them.
 public struct GemmTuningReport: Codable, Equatable, Sendable {
     public struct ShapeTiming: Codable, Equatable, Sendable {
         public var shape: GemmShape
         /// Runs per training step.
         public var perStep: Int
-        /// Median milliseconds per run with CLBlast's own parameters, and with the chosen ones.
+        /// Median milliseconds per run: on CLBlast with its own parameters, on vdrop's rule for the
+        /// route (``GemmRoute/automatic(for:computeUnits:)``) with the chosen parameters, and on
+        /// the chosen route.
         public var libraryMs: Double
+        public var ruleMs: Double?
         public var tunedMs: Double
+        /// The fastest engine measured for this shape.
+        public var route: GemmRoute?
     }
 
     public var device: String
     public var driver: String
     public var date: String
     public var parameters: CLBlastParameters
-    /// Σ over a step's GEMMs of their median time, with CLBlast's own parameters and with `parameters`.
+    /// Σ over a step's GEMMs of their median time: all on CLBlast with its own parameters, on
+    /// vdrop's rule for the routes, and on the chosen parameters and routes.
     public var libraryMsPerStep: Double
+    public var ruleMsPerStep: Double?
     public var tunedMsPerStep: Double
     public var configurationsTried: Int
     /// The configurations that failed to build, launch or compute the right product, and why.
@@ -25,8 +33,13 @@ public struct GemmTuningReport: Codable, Equatable, Sendable {
     public var seconds: Double
     public var shapes: [ShapeTiming]
 
-    /// How much faster the step's GEMMs run tuned.
+    /// How much faster the step's GEMMs run tuned than all on CLBlast's own parameters.
     public var speedup: Double { libraryMsPerStep / tunedMsPerStep }
+
+    /// The measured route of each shape.
+    public var routes: [GemmShape: GemmRoute] {
+        Dictionary(shapes.compactMap { timing in timing.route.map { (timing.shape, $0) } }, uniquingKeysWith: { first, _ in first })
+    }
 }
 
 /// Where tuning reports live: one file per device, found again by the device's name.

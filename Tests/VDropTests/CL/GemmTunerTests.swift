@@ -63,11 +63,11 @@ final class GemmTunerTests: XCTestCase {
         let backend = try TestBackends.openCL()
         // LeNet-5's conv layers with local reparameterization: each has the mean and variance
         // products forward and the θ and σ² weight gradients; the second also the two products of
-        // its input gradient. Its dense layers are vdrop's own kernels, and so are the first conv's
-        // weight gradients (k = 2 · 576 allows the split-K kernel): CLBlast runs the other 8.
+        // its input gradient. Its dense layers are vdrop's own kernels. Every product is recorded,
+        // whichever engine runs it (the first conv's weight gradients, k = 2 · 576, are split).
         let workload = try GemmTuner.workload(of: [.lenet5], objective: .svdo, batch: 2, backend: backend)
-        XCTAssertEqual(workload.count, 8, "\(workload)")
-        XCTAssertFalse(workload.contains { !$0.transposeA && $0.transposeB && $0.k >= 512 }, "a split-K product was recorded: \(workload)")
+        XCTAssertEqual(workload.count, 10, "\(workload)")
+        XCTAssertEqual(workload.filter { !$0.transposeA && $0.transposeB && $0.k == 2 * 576 }.count, 2, "\(workload)")
         XCTAssertNil(backend.recordedGemms, "recording stops after the step")
         XCTAssertThrowsError(try GemmTuner(backend: backend, workload: try GemmTuner.workload(of: [.lenet300], objective: .svdo,
                                                                                              batch: 2, backend: backend))) { error in
@@ -88,8 +88,16 @@ final class GemmTunerTests: XCTestCase {
         XCTAssertEqual(report.device, backend.device.name)
         XCTAssertEqual(report.shapes.map(\.perStep), [1, 2])
         XCTAssertGreaterThan(report.libraryMsPerStep, 0)
-        XCTAssertLessThanOrEqual(report.tunedMsPerStep, report.libraryMsPerStep, "a slower choice must fall back to CLBlast's own")
+        XCTAssertNotNil(report.ruleMsPerStep)
         XCTAssertTrue(lines.first?.contains("CLBlast's own parameters") == true, "\(lines)")
+        // Each shape was timed on CLBlast and the tiled kernel and keeps the fastest route.
+        XCTAssertEqual(report.routes.count, 2, "\(report.shapes)")
+        for shape in tuner.shapes {
+            let routes = tuner.routes(for: shape)
+            XCTAssertEqual(routes.first, .clblast)
+            XCTAssertTrue(routes.contains(.tiled(.large, slices: 1)), "\(routes)")
+            XCTAssertTrue(lines.contains { $0.hasPrefix("\(shape)") && $0.contains("→ \(report.routes[shape]!)") }, "\(lines)")
+        }
         try assertSgemmMatchesCPU(backend, "after tuning")
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vdrop-tuning-\(getpid())").path
@@ -98,6 +106,8 @@ final class GemmTunerTests: XCTestCase {
         try GemmTuningFile.save(report, to: path)
         XCTAssertEqual(try GemmTuningFile.load(path), report)
         try backend.useGemmParameters(.file(path))
+        XCTAssertEqual(backend.tunedGemmRoutes, report.routes)
+        try assertSgemmMatchesCPU(backend, "on the tuned routes")
         XCTAssertTrue(backend.gemmParameters.contains(path) && (report.parameters == .library) != backend.gemmParameters.hasPrefix("tuned"),
                       backend.gemmParameters)
 

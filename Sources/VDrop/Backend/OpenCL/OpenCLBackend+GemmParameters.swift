@@ -27,6 +27,7 @@ extension OpenCLBackend {
         switch source {
         case .library:
             try applyGemmParameters(CLBlastParameters.library)
+            tunedGemmRoutes = [:]
             gemmParameters = "CLBlast's own"
             return
         case .automatic:
@@ -40,6 +41,8 @@ extension OpenCLBackend {
             throw DatasetError(file: path, problem: "was tuned for \(report.device), not \(device.name). Run `vdrop tune` on this device.")
         }
         try applyGemmParameters(report.parameters)
-        gemmParameters = report.parameters == .library ? "CLBlast's own (tuning found nothing faster: \(path))" : "tuned (\(path))"
+        tunedGemmRoutes = report.routes
+        let routes = report.routes.isEmpty ? "" : ", \(report.routes.values.filter { $0 != .clblast }.count) of \(report.routes.count) shapes routed to vdrop's kernel"
+        gemmParameters = (report.parameters == .library ? "CLBlast's own (tuning found nothing faster: \(path))" : "tuned (\(path))") + routes
     }
 }

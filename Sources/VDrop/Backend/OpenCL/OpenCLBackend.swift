@@ -59,8 +59,11 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
         programs = ProgramCache(context: context)
     }
 
-    /// Which products A·Bᵀ go to the split-K kernel instead of CLBlast (see ``SplitKPlan``).
-    public var splitKMode: SplitKPlan.Mode = .automatic
+    /// Which products leave CLBlast for `gemm_tiled.cl` (see ``gemmRoute(for:)``).
+    public var gemmRouting: GemmRouting = .automatic
+
+    /// The routes `vdrop tune` measured for this device, by shape (``useGemmParameters(_:)`` sets them).
+    public var tunedGemmRoutes: [GemmShape: GemmRoute] = [:]
 
     /// Which SGEMM parameters CLBlast uses here, in words (see ``useGemmParameters(_:)``).
     public internal(set) var gemmParameters = "CLBlast's own"
@@ -162,16 +165,23 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
         gemmTemporaryBytes.removeAll()
     }
 
-    /// CLBlast SGEMM with a temporary buffer this backend keeps (`CLBlastSgemmWithTempBuffer`):
-    /// plain `CLBlastSgemm` would allocate and free one inside every call that pads its operands.
+    /// C = α·op(A)·op(B) + β·C on the route ``gemmRoute(for:)`` picks.
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws {
+        let shape = GemmShape(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k)
+        try gemm(shape, route: gemmRoute(for: shape), alpha: alpha, a: a, b: b, beta: beta, c: c)
+    }
+
+    /// C = α·op(A)·op(B) + β·C on `route`; a tiled route the device cannot run falls back to CLBlast.
+    /// CLBlast runs with a temporary buffer this backend keeps (`CLBlastSgemmWithTempBuffer`):
+    /// plain `CLBlastSgemm` would allocate and free one inside every call that pads its operands.
+    public func gemm(_ shape: GemmShape, route: GemmRoute, alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws {
+        let (transposeA, transposeB, m, n, k) = (shape.transposeA, shape.transposeB, shape.m, shape.n, shape.k)
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operands too small")
         if m == 0 || n == 0 { return }
-        // The conv weight gradients (A·Bᵀ over batch × positions) go to vdrop's split-K kernel
-        // when their output is too small to keep the device busy (see SplitKPlan).
-        if !transposeA && transposeB, try gemmSplitK(m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c) { return }
-        recordedGemms?.append(GemmShape(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k))
+        recordedGemms?.append(shape)
+        if case .tiled(let configuration, let slices) = route,
+           try gemmTiled(shape, configuration: configuration, slices: slices, alpha: alpha, a: a, b: b, beta: beta, c: c) { return }
         var queueHandle: cl_command_queue? = queue.handle
         let layout = CLBlastLayoutRowMajor
         let ta = transposeA ? CLBlastTransposeYes : CLBlastTransposeNo, tb = transposeB ? CLBlastTransposeYes : CLBlastTransposeNo

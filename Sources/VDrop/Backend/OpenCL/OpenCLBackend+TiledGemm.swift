@@ -1,0 +1,44 @@
+import Foundation
+
+extension OpenCLBackend {
+    /// The route of `shape` under ``gemmRouting``: a tuned route for it, else vdrop's rule.
+    public func gemmRoute(for shape: GemmShape) -> GemmRoute {
+        switch gemmRouting {
+        case .clblastOnly: return .clblast
+        case .automatic: return tunedGemmRoutes[shape] ?? GemmRoute.automatic(for: shape, computeUnits: device.computeUnits)
+        case .allTiled(let configuration):
+            let tiles = configuration.tiles(m: shape.m, n: shape.n)
+            return .tiled(configuration, slices: SplitKPlan.slices(tiles: tiles, k: shape.k, computeUnits: device.computeUnits))
+        }
+    }
+
+    /// C = α·op(A)·op(B) + β·C through `gemm_tiled.cl`; returns false (and enqueues nothing) when
+    /// the configuration does not fit this device or the operands are too large for the kernel's
+    /// int indices, so the caller falls back to CLBlast. With more than one slice, two launches:
+    /// the partial products, then their fixed-order sum.
+    func gemmTiled(_ shape: GemmShape, configuration: TiledGemmConfiguration, slices wanted: Int,
+                   alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws -> Bool {
+        let (m, n, k) = (shape.m, shape.n, shape.k)
+        let plan = SplitKPlan(k: k, wanted: wanted, kStep: configuration.tileK)
+        guard configuration.isValid(maxWorkGroupSize: device.maxWorkGroupSize, localMemory: device.localMemory),
+              m * k <= Int(Int32.max), k * n <= Int(Int32.max), m * n <= Int(Int32.max),
+              plan.slices * m * n <= Int(Int32.max)  // the reduction counts partial sums with int
+        else { return false }
+        let partial = plan.slices > 1 ? try scratchTensor("gemm_tiled.partial", count: plan.slices * m * n) : c
+        let group = configuration.group
+        let letters = "\(shape.transposeA ? "T" : "N")\(shape.transposeB ? "T" : "N")"
+        try launch("gemm_tiled", in: "gemm_tiled.cl",
+                   options: configuration.options(transposeA: shape.transposeA, transposeB: shape.transposeB),
+                   global: [(n + configuration.tileN - 1) / configuration.tileN * group.x,
+                            (m + configuration.tileM - 1) / configuration.tileM * group.y, plan.slices],
+                   local: [group.x, group.y, 1],
+                   label: "tiled \(configuration) \(m)×\(n)×\(k) \(letters)" + (plan.slices > 1 ? ", \(plan.slices) slices" : ""),
+                   a.deviceBuffer, a.deviceOffset, b.deviceBuffer, b.deviceOffset, c.deviceBuffer, c.deviceOffset,
+                   partial.deviceBuffer, partial.deviceOffset, Int32(m), Int32(n), Int32(k), Int32(plan.chunk), alpha, beta)
+        guard plan.slices > 1 else { return true }
+        try launch("gemm_split_k_reduce", in: "gemm_tiled.cl", global: [m * n], label: "split-K sum \(m)×\(n)",
+                   partial.deviceBuffer, partial.deviceOffset, Int32(plan.slices), Int32(m * n), alpha, beta,
+                   c.deviceBuffer, c.deviceOffset)
+        return true
+    }
+}
