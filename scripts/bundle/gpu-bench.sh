@@ -5,20 +5,21 @@
 # with OUT set (a device lease's folder that brings files back, 8 at most), they are packed into
 # $OUT/gpu-bench.tar.gz at the end, checkpoints left out.
 #
-#  1. vdrop devices; vdrop bench with CLBlast's own parameters: every operation, every model's
-#     step (device only). If it fails, the script stops: every later stage would fail the same way.
-#  2. the PyTorch peer, eager and CUDA graph, then the ratios of steps/s against both
-#  3. vdrop bench --profile: where each step's device time goes, kernel by kernel, with the conv
-#     weight gradients on the split-K kernel and all on CLBlast
-#  4. vdrop check: the device against the CPU backend on every model
-#  5. vdrop tune (TUNE_BUDGET seconds, default 60; 0 skips it) on the GEMMs of TUNE_MODELS
-#     (default lenet5,vgglike), then the steps again with the tuned parameters and their ratios
-#  6. if the bundle has data/ (make-bundle.sh --data DIR): LeNet-5 trained for EPOCHS epochs
-#     (default 200, the paper's recipe) on it until the deadline; its metrics give the time per
-#     epoch when it cannot finish
+#  1. vdrop devices; vdrop tune (TUNE_BUDGET seconds of CLBlast configurations, default 45, then
+#     every product shape on CLBlast and on vdrop's tiled kernel) on the GEMMs of TUNE_MODELS
+#     (default lenet5,vgglike); its report is what --gemm-parameters auto reads from then on
+#  2. vdrop bench, tuned: every operation (unless --skip-operations), every model's step (device
+#     only). If it fails, the script stops: every later stage would fail the same way.
+#  3. the steps again untuned (CLBlast's own parameters, vdrop's rule for the routes)
+#  4. the PyTorch peer, eager and CUDA graph, then the ratios of steps/s against both, tuned and not
+#  5. vdrop bench --profile, tuned and untuned: where each step's device time goes, kernel by kernel
+#  6. vdrop check, tuned: the device against the CPU backend on every model
+#  7. if the bundle has data/ (make-bundle.sh --data DIR) and EPOCHS is not 0: LeNet-5 trained for
+#     EPOCHS epochs (default 200, the paper's recipe), tuned, until the deadline; its metrics give
+#     the time per epoch when it cannot finish
 #
 # DEVICE (default gpu) picks the device; extra arguments go to every vdrop bench run, e.g.
-# DEVICE=opencl-cpu BUDGET=300 TUNE_BUDGET=10 TUNE_MODELS=lenet5 EPOCHS=1 ./gpu-bench.sh --models lenet5
+# DEVICE=opencl-cpu BUDGET=300 TUNE_BUDGET=5 TUNE_MODELS=lenet5 EPOCHS=1 ./gpu-bench.sh --models lenet5
 # tries it on PoCL.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,50 +53,48 @@ stage devices
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
 limited 60 "$here/run.sh" devices | tee "$out/devices.txt"
 
-stage "bench, CLBlast's own parameters"
-limited 180 "$here/run.sh" bench --device "$device" --gemm-parameters library --skip-cpu-steps \
+tuning="$out/cache/tuning.json"
+stage tune
+limited $(( ${TUNE_BUDGET:-45} + 150 )) "$here/run.sh" tune --device "$device" --budget "${TUNE_BUDGET:-45}" \
+    --models "${TUNE_MODELS:-lenet5,vgglike}" --out "$tuning" | tee "$out/tune.txt"
+[ -f "$tuning" ] && cp "$tuning" "$out/gemm-tuning.json" || tuning=library
+
+stage "bench, tuned ($tuning)"
+limited 180 "$here/run.sh" bench --device "$device" --gemm-parameters "$tuning" --skip-cpu-steps \
     --json "$out/vdrop-bench.json" "$@" | tee "$out/vdrop-bench.txt"
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then
     echo "vdrop bench failed (above): stopping here."
     exit 1
 fi
+stage "bench, untuned"
+limited 90 "$here/run.sh" bench --device "$device" --gemm-parameters library --skip-cpu-steps --skip-operations \
+    --json "$out/vdrop-bench-untuned.json" "$@" | tee "$out/vdrop-bench-untuned.txt"
 
 if command -v python3 >/dev/null && [ -f "$here/torch_step_bench.py" ]; then
     stage "PyTorch eager"
     (cd "$here" && PYTHONUNBUFFERED=1 limited 120 python3 torch_step_bench.py) | tee "$out/torch-eager.txt"
     stage "PyTorch CUDA graph"
     (cd "$here" && PYTHONUNBUFFERED=1 limited 120 python3 torch_graph_bench.py) | tee "$out/torch-graph.txt"
-    stage "ratios, CLBlast's own parameters"
+    stage "ratios"
     ratios vdrop-bench
+    ratios vdrop-bench-untuned
 fi
 
-for mode in auto never; do
-    stage "where the step's device time goes, split-K $mode"
-    limited 60 "$here/run.sh" bench --device "$device" --gemm-parameters library --skip-cpu-steps --skip-operations \
-        --profile --samples 5 --objectives svdo --split-k "$mode" "$@" | tee "$out/vdrop-profile-$mode.txt"
+for parameters in "$tuning" library; do
+    name=$([ "$parameters" = library ] && echo untuned || echo tuned)
+    stage "where the step's device time goes, $name"
+    limited 60 "$here/run.sh" bench --device "$device" --gemm-parameters "$parameters" --skip-cpu-steps --skip-operations \
+        --profile --samples 5 --objectives svdo "$@" | tee "$out/vdrop-profile-$name.txt"
 done
 
 stage "check against the CPU backend"
-limited 150 "$here/run.sh" check --device "$device" --gemm-parameters library | tee "$out/check.txt"
+limited 150 "$here/run.sh" check --device "$device" --gemm-parameters "$tuning" | tee "$out/check.txt"
 
-if (( ${TUNE_BUDGET:-60} > 0 )); then
-    stage tune
-    limited $(( ${TUNE_BUDGET:-60} + 90 )) "$here/run.sh" tune --device "$device" --budget "${TUNE_BUDGET:-60}" \
-        --models "${TUNE_MODELS:-lenet5,vgglike}" --out "$out/clblast-tuning.json" | tee "$out/tune.txt"
-fi
-if [ -f "$out/clblast-tuning.json" ]; then
-    stage "bench, tuned parameters"
-    limited 90 "$here/run.sh" bench --device "$device" --gemm-parameters "$out/clblast-tuning.json" --skip-cpu-steps \
-        --skip-operations --json "$out/vdrop-bench-tuned.json" "$@" | tee "$out/vdrop-bench-tuned.txt"
-    stage "ratios, tuned parameters"
-    ratios vdrop-bench-tuned
-fi
-
-if [ -d "$here/data" ]; then
+if [ -d "$here/data" ] && [ "${EPOCHS:-200}" != 0 ]; then
     epochs=${EPOCHS:-200}
     stage "LeNet-5, $epochs epochs of the recipe"
     started=$(date +%s.%N)
-    limited 100000 "$here/run.sh" train --device "$device" --gemm-parameters library --model lenet5 --objective svdo \
+    limited 100000 "$here/run.sh" train --device "$device" --gemm-parameters "$tuning" --model lenet5 --objective svdo \
         --epochs "$epochs" --data "$here/data" --out "$out/lenet5-run" | grep -v ' steps  loss ' | tail -n 30 | tee "$out/lenet5-train.txt"
     status=${PIPESTATUS[0]}
     awk -v s="$started" -v e="$(date +%s.%N)" -v n="$epochs" -v ok="$status" 'BEGIN {

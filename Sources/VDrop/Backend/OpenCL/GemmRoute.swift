@@ -16,12 +16,16 @@ public struct TiledGemmConfiguration: Hashable, Codable, Sendable, CustomStringC
 
     /// 64 × 64 tiles, 4 × 4 per work item: many groups for small outputs.
     public static let small = TiledGemmConfiguration(tileM: 64, tileN: 64, itemM: 4, itemN: 4)
+    /// 64 × 128 tiles, 4 × 8 per work item.
+    public static let wide = TiledGemmConfiguration(tileM: 64, tileN: 128, itemM: 4, itemN: 8)
     /// 128 × 64 tiles, 8 × 4 per work item.
     public static let tall = TiledGemmConfiguration(tileM: 128, tileN: 64, itemM: 8, itemN: 4)
     /// 128 × 128 tiles, 8 × 8 per work item: the fewest local-memory reads per multiply-add.
     public static let large = TiledGemmConfiguration(tileM: 128, tileN: 128, itemM: 8, itemN: 8)
+    /// The same staging 32 k values per step: half the barriers, twice the registers for loads.
+    public static let largeDeep = TiledGemmConfiguration(tileM: 128, tileN: 128, tileK: 32, itemM: 8, itemN: 8)
     /// What `vdrop tune` tries against CLBlast.
-    public static let candidates: [TiledGemmConfiguration] = [.small, .tall, .large]
+    public static let candidates: [TiledGemmConfiguration] = [.small, .wide, .tall, .large, .largeDeep]
 
     /// The work-group: work items along n, along m.
     public var group: (x: Int, y: Int) { (tileN / itemN, tileM / itemM) }
@@ -45,7 +49,7 @@ public struct TiledGemmConfiguration: Hashable, Codable, Sendable, CustomStringC
     /// Output tiles of an m × n product.
     public func tiles(m: Int, n: Int) -> Int { ((m + tileM - 1) / tileM) * ((n + tileN - 1) / tileN) }
 
-    public var description: String { "\(tileM)×\(tileN)/\(itemM)×\(itemN)" }
+    public var description: String { "\(tileM)×\(tileN)\(tileK == 16 ? "" : "×\(tileK)")/\(itemM)×\(itemN)" }
 }
 
 /// How `k` is cut for the split-K path: `slices` chunks of `chunk` values (the last may be shorter).
