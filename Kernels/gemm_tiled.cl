@@ -48,8 +48,8 @@
 #define THREADS (GX * GY)
 #define A_LOADS (TM * TK / THREADS)  // staged values per work item and step
 #define B_LOADS (TN * TK / THREADS)
-#define STRIDE_A (TM + 4)            // rows stay 16-byte aligned for vload4
-#define STRIDE_B (TN + 4)
+#define STRIDE_A (TM / 4 + 1)        // float4s per staged row: one spare keeps stores off one bank
+#define STRIDE_B (TN / 4 + 1)
 #define BLOCKS_M (WM / 4)
 #define BLOCKS_N (WN / 4)
 #define SPACING_M (TM / BLOCKS_M)    // rows between a work item's blocks
@@ -100,8 +100,10 @@ __kernel __attribute__((reqd_work_group_size(GX, GY, 1)))
 void gemm_tiled(__global const float *a, int a_offset, __global const float *b, int b_offset,
                 __global float *c, int c_offset, __global float *partial, int partial_offset,
                 int m, int n, int k, int chunk, float alpha, float beta) {
-    __local float a_tile[TK][STRIDE_A];
-    __local float b_tile[TK][STRIDE_B];
+    // Staged as float4 so the multiply loop's reads are 16-byte loads by type: through vload4 on
+    // a float array the compiler may only assume 4-byte alignment and issue four loads.
+    __local float4 a_tile[TK][STRIDE_A];
+    __local float4 b_tile[TK][STRIDE_B];
     const int tx = get_local_id(0), ty = get_local_id(1);
     const int thread = ty * GX + tx;
     const int m0 = get_group_id(1) * TM, n0 = get_group_id(0) * TN;
@@ -133,12 +135,12 @@ void gemm_tiled(__global const float *a, int a_offset, __global const float *b, 
 #pragma unroll
         for (int q = 0; q < A_LOADS; ++q) {
             const int2 p = a_position(thread + q * THREADS);
-            a_tile[p.y][p.x] = a_next[q];
+            ((__local float *)a_tile[p.y])[p.x] = a_next[q];
         }
 #pragma unroll
         for (int q = 0; q < B_LOADS; ++q) {
             const int2 p = b_position(thread + q * THREADS);
-            b_tile[p.y][p.x] = b_next[q];
+            ((__local float *)b_tile[p.y])[p.x] = b_next[q];
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         const int k1 = k0 + TK;
@@ -158,9 +160,9 @@ void gemm_tiled(__global const float *a, int a_offset, __global const float *b, 
         for (int kk = 0; kk < TK; ++kk) {
             float4 av[BLOCKS_M], bv[BLOCKS_N];
 #pragma unroll
-            for (int g = 0; g < BLOCKS_M; ++g) av[g] = vload4(g * (SPACING_M / 4) + ty, a_tile[kk]);
+            for (int g = 0; g < BLOCKS_M; ++g) av[g] = a_tile[kk][g * (SPACING_M / 4) + ty];
 #pragma unroll
-            for (int h = 0; h < BLOCKS_N; ++h) bv[h] = vload4(h * (SPACING_N / 4) + tx, b_tile[kk]);
+            for (int h = 0; h < BLOCKS_N; ++h) bv[h] = b_tile[kk][h * (SPACING_N / 4) + tx];
 #pragma unroll
             for (int g = 0; g < BLOCKS_M; ++g) {
 #pragma unroll

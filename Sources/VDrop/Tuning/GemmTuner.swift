@@ -109,8 +109,8 @@ public final class GemmTuner {
 
         // The parameters are chosen for the products vdrop's rule leaves to CLBlast: the split
         // weight gradients, where CLBlast is 10 to 100 times slower, would outweigh the rest.
-        let computeUnits = backend.device.computeUnits
-        let clblastCounts = shapes.indices.map { GemmRoute.automatic(for: shapes[$0], computeUnits: computeUnits) == .clblast ? counts[$0] : 0 }
+        let device = backend.device
+        let clblastCounts = shapes.indices.map { GemmRoute.automatic(for: shapes[$0], device: device) == .clblast ? counts[$0] : 0 }
         var chosen = GemmPathChoice.best(shapes: shapes, counts: clblastCounts, direct: direct, indirect: indirect)!.parameters
         var tuned = library
         switch measure(chosen, settings) {
@@ -122,7 +122,7 @@ public final class GemmTuner {
             try backend.applyGemmParameters(chosen)
         }
 
-        let rule = try measure(chosen, settings, route: { GemmRoute.automatic(for: $0, computeUnits: computeUnits) }).get()
+        let rule = try measure(chosen, settings, route: { GemmRoute.automatic(for: $0, device: device) }).get()
         progress(String(format: "vdrop's rule for the routes: %.3f ms of GEMMs per step; timing every route of every shape:", perStep(rule) * 1e3))
         let best = try chooseRoutes(settings, progress: progress, rejected: &rejected)
         let routes = Dictionary(uniqueKeysWithValues: zip(shapes, best.map(\.0)))

@@ -64,7 +64,7 @@ final class GemmTunerTests: XCTestCase {
         // LeNet-5's conv layers with local reparameterization: each has the mean and variance
         // products forward and the θ and σ² weight gradients; the second also the two products of
         // its input gradient. Its dense layers are vdrop's own kernels. Every product is recorded,
-        // whichever engine runs it (the first conv's weight gradients, k = 2 · 576, are split).
+        // whichever engine runs it.
         let workload = try GemmTuner.workload(of: [.lenet5], objective: .svdo, batch: 2, backend: backend)
         XCTAssertEqual(workload.count, 10, "\(workload)")
         XCTAssertEqual(workload.filter { !$0.transposeA && $0.transposeB && $0.k == 2 * 576 }.count, 2, "\(workload)")

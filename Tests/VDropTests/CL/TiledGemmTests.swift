@@ -31,21 +31,28 @@ final class TiledGemmTests: XCTestCase {
         }
     }
 
-    func testTheUntunedRuleSplitsOnlyWeightGradientsWithFewTiles() {
+    func testTheUntunedRuleSplitsProductsWithFewLargeTilesOnGPUsOnly() throws {
         func route(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ units: Int = 132) -> GemmRoute {
             GemmRoute.automatic(for: GemmShape(transposeA: ta, transposeB: tb, m: m, n: n, k: k), computeUnits: units)
         }
+        // Under 4 tiles of 128 × 128: 64 × 64 tiles; k = 57 600 allows 225 chunks of 256.
         XCTAssertEqual(route(false, true, 20, 25, 57_600), .tiled(.small, slices: 225))
-        XCTAssertEqual(route(false, true, 64, 576, 102_400), .tiled(.small, slices: 59))
-        XCTAssertEqual(route(false, true, 128, 1152, 25_600), .tiled(.small, slices: 15))
-        XCTAssertEqual(route(false, true, 512, 2304, 1_600), .tiled(.small, slices: 2), "288 tiles")
-        XCTAssertEqual(route(false, true, 512, 4608, 1_600), .clblast, "576 tiles fill an H200")
+        // 5, 9, 72 and 16 large tiles: enough slices for 4 groups per compute unit, as k allows.
+        XCTAssertEqual(route(false, true, 64, 576, 102_400), .tiled(.large, slices: 106))
+        XCTAssertEqual(route(false, true, 128, 1152, 25_600), .tiled(.large, slices: 59))
+        XCTAssertEqual(route(false, true, 512, 2304, 1_600), .tiled(.large, slices: 6))
+        XCTAssertEqual(route(false, false, 512, 400, 4_608), .tiled(.large, slices: 18), "forward products split too")
+        XCTAssertEqual(route(false, true, 512, 4608, 1_600), .clblast, "144 large tiles fill an H200")
         XCTAssertEqual(route(false, true, 20, 25, 500), .clblast, "k too short for two chunks")
         XCTAssertEqual(route(false, false, 64, 102_400, 576), .clblast)
         XCTAssertEqual(route(true, false, 576, 102_400, 64), .clblast)
-        // PoCL's 2 compute units.
+        // 2 compute units.
         XCTAssertEqual(route(false, true, 20, 25, 57_600, 2), .tiled(.small, slices: 8))
-        XCTAssertEqual(route(false, true, 50, 500, 6_400, 2), .clblast, "8 tiles fill 2 compute units")
+        XCTAssertEqual(route(false, true, 50, 500, 6_400, 2), .clblast, "4 large tiles fill 2 compute units")
+        // A CPU device (PoCL) keeps every product on CLBlast.
+        let pocl = try TestBackends.openCL()
+        XCTAssertEqual(pocl.device.kind, .cpu)
+        XCTAssertEqual(GemmRoute.automatic(for: GemmShape(transposeA: false, transposeB: true, m: 20, n: 25, k: 57_600), device: pocl.device), .clblast)
     }
 
     func testEveryConfigurationEqualsOpenBLAS() throws {

@@ -95,17 +95,30 @@ public enum GemmRoute: Hashable, Codable, Sendable, CustomStringConvertible {
     }
 
     /// vdrop's rule for a device nobody has tuned (`vdrop tune` measures every shape instead).
-    /// The conv weight gradients A·Bᵀ, a small output over a long k, are split when their
-    /// 64 × 64 tiles are fewer than 4 per compute unit. Per shape on an H200 (VGG-like, `vdrop
-    /// bench --profile` with and without the split): CLBlast ran 1- to 36-tile weight gradients
-    /// at 0.05 to 5.6 TFLOP/s and the split kernel at 14–15; at 144 and 288 tiles both ran about
-    /// 15; at 576 tiles (512 × 4608, k = 1600) CLBlast ran 24.7 and the kernel 16.8. Everything
-    /// else goes to CLBlast.
+    ///
+    /// On a GPU, a product whose output has fewer 128 × 128 tiles than the device has compute
+    /// units, over a k long enough for two chunks of 256, goes to the tiled kernel, cut along k
+    /// (``SplitKPlan``): in 64 × 64 tiles when the output is under 4 large tiles, else in
+    /// 128 × 128. Everything else stays on CLBlast. The rule comes from `vdrop tune` on an H200
+    /// (132 compute units), timing every route of VGG-like's and LeNet-5's 31 product shapes:
+    /// CLBlast gives each output tile one work-group that walks all of k, so a conv weight
+    /// gradient (20 × 25 outputs over k = 57 600) took 3.1 ms on CLBlast and 0.055 split 225
+    /// ways, 512 × 400 × 4608 took 0.66 ms and 0.16 split; with 200 or more large tiles
+    /// CLBlast was as fast or faster (128 × 25600 × 1152: 0.31 ms, the tiled kernel 0.42).
+    /// On a CPU device (PoCL) CLBlast ran LeNet-5's first weight gradient in 6 ms and the split
+    /// kernel in 41, so there every product stays on CLBlast.
+    public static func automatic(for shape: GemmShape, device: Device) -> GemmRoute {
+        guard device.kind == .gpu else { return .clblast }
+        return automatic(for: shape, computeUnits: device.computeUnits)
+    }
+
+    /// The GPU rule of ``automatic(for:device:)`` for a device of `computeUnits` compute units.
     public static func automatic(for shape: GemmShape, computeUnits: Int) -> GemmRoute {
-        guard !shape.transposeA && shape.transposeB else { return .clblast }
-        let slices = SplitKPlan.slices(tiles: TiledGemmConfiguration.small.tiles(m: shape.m, n: shape.n), k: shape.k,
-                                       computeUnits: computeUnits)
-        return slices > 1 ? .tiled(.small, slices: slices) : .clblast
+        let largeTiles = TiledGemmConfiguration.large.tiles(m: shape.m, n: shape.n)
+        guard largeTiles < computeUnits, shape.k >= 2 * SplitKPlan.minimumChunk else { return .clblast }
+        let configuration: TiledGemmConfiguration = largeTiles < 4 ? .small : .large
+        let slices = SplitKPlan.slices(tiles: configuration.tiles(m: shape.m, n: shape.n), k: shape.k, computeUnits: computeUnits)
+        return .tiled(configuration, slices: slices)
     }
 }
 

@@ -108,7 +108,7 @@ extension OpenCLBackend: LRTLayerOperations {
         let columns = workspace.columns, squares = workspace.columnsSquared
         // 64 work items per group: along the plane, and over images when the plane is smaller.
         let across = min(g.outPlane, lrtGroupSize)
-        try launch("lrt_conv_im2col", in: "lrt_conv.cl", global: [g.outPlane, g.batch, g.patchSize],
+        try launch("lrt_conv_im2col", in: "lrt_conv.cl", global: [g.outPlane, g.batch, g.inChannels],
                    local: [across, max(1, min(g.batch, lrtGroupSize / across)), 1],
                    input.deviceBuffer, input.deviceOffset, columns.deviceBuffer, columns.deviceOffset,
                    squares.deviceBuffer, squares.deviceOffset,

@@ -5,7 +5,7 @@ extension OpenCLBackend {
     public func gemmRoute(for shape: GemmShape) -> GemmRoute {
         switch gemmRouting {
         case .clblastOnly: return .clblast
-        case .automatic: return tunedGemmRoutes[shape] ?? GemmRoute.automatic(for: shape, computeUnits: device.computeUnits)
+        case .automatic: return tunedGemmRoutes[shape] ?? GemmRoute.automatic(for: shape, device: device)
         case .allTiled(let configuration):
             let tiles = configuration.tiles(m: shape.m, n: shape.n)
             return .tiled(configuration, slices: SplitKPlan.slices(tiles: tiles, k: shape.k, computeUnits: device.computeUnits))
