@@ -31,8 +31,6 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Also time every kernel of each device step with OpenCL profiling events, over 10 more steps, and print where the step's device time goes (the queue then keeps events, so quote step times from a run without it).")
     var profile = false
 
-    @Option(help: ArgumentHelp("Which engine runs each product: auto (the routes `vdrop tune` measured, else vdrop's rule: the conv weight gradients with few output tiles on its split-K kernel) clblast (every product on CLBlast) or tiled (every product on vdrop's 128 × 128 tiled kernel, split where few tiles), to compare them.", valueName: "mode"))
-    var gemmRoutes: String = "auto"
 
     @Option(help: "Also write the measurements to this JSON file.")
     var json: String?
@@ -41,26 +39,23 @@ struct BenchCommand: ParsableCommand {
 
     var modelKinds: [ModelKind] { ModelKind.list(models) ?? [] }
     var objectiveList: [Objective] { Objective.list(objectives) ?? [] }
-    var routing: GemmRouting? { ["auto": .automatic, "clblast": .clblastOnly, "tiled": .allTiled(.large)][gemmRoutes] }
 
     func validate() throws {
         guard ModelKind.list(models) != nil else { throw ValidationError(ModelKind.listHelp) }
         guard Objective.list(objectives) != nil else { throw ValidationError(Objective.listHelp) }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
-        guard routing != nil else { throw ValidationError("--gemm-routes must be auto, clblast or tiled (not \(gemmRoutes)).") }
     }
 
     func run() throws {
         let cpu = CPUBackend()
         let chosen = try device.makeBackend(profiling: profile)
         let deviceBackend: (any Backend)? = chosen is CPUBackend ? nil : chosen
-        (deviceBackend as? OpenCLBackend)?.gemmRouting = routing ?? .automatic
         if profile && deviceBackend == nil {
             print("--profile times the kernels of an OpenCL device; the CPU backend has none, so no profile is printed.")
         }
         print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads), batch \(batch), \(samples) samples")
-        let gemmParameters = (deviceBackend as? OpenCLBackend).map { "\($0.gemmParameters); routes: \(gemmRoutes)" }
+        let gemmParameters = (deviceBackend as? OpenCLBackend).map { "\($0.gemmParameters); routes: \(device.gemmRoutes)" }
         if let gemmParameters { print("CLBlast SGEMM parameters: \(gemmParameters)") }
 
         var operations: [OperationMeasurement] = []

@@ -47,15 +47,25 @@ struct CheckCommand: ParsableCommand {
             throw DeviceSelectionError(message: "--device \(device.device) is the CPU backend itself; name an OpenCL device to check, e.g. --device gpu or opencl-cpu.")
         }
         let cpu = CPUBackend()
-        print("vdrop check: \(backend.name) against the CPU backend, batch \(batch) (tolerance \(BackendAgreement.tolerance))")
-        print("model     objective                 steps  loss error   gradient error   verdict")
+        print("vdrop check: \(backend.name) against the CPU backend, batch \(batch)")
+        print("products: each of the first step against OpenBLAS on the same operands (tolerance \(BackendAgreement.productTolerance));")
+        print("losses and gradients: tolerance \(BackendAgreement.tolerance), or 4 times how far the CPU backend's own move when their products change by ±2⁻²⁰")
+        print("model     objective                 steps  product error  loss error (bound)     gradient error (bound)  verdict")
         var failures: [String] = []
         for model in ModelKind.list(models)! {
             for objective in Objective.list(objectives)! {
                 let a = try BackendAgreement.measure(model: model, objective: objective, batch: batch,
                                                      steps: steps ?? Self.defaultSteps(model), device: backend, cpu: cpu)
-                print(a.model.padding(toLength: 10, withPad: " ", startingAt: 0) + a.objective.padding(toLength: 26, withPad: " ", startingAt: 0)
-                      + String(format: "%-7d%-13.2e%-17.2e", a.steps, a.lossError, a.gradientError) + (a.passed ? "agrees" : "DISAGREES"))
+                let product = a.productError.map { String(format: "%.2e", $0) } ?? "-"
+                let loss = String(format: "%.2e (%.0e)", a.lossError, a.lossBound)
+                let gradient = String(format: "%.2e (%.0e)", a.gradientError, a.gradientBound)
+                var line = a.model.padding(toLength: 10, withPad: " ", startingAt: 0)
+                line += a.objective.padding(toLength: 26, withPad: " ", startingAt: 0)
+                line += "\(a.steps)".padding(toLength: 7, withPad: " ", startingAt: 0)
+                line += product.padding(toLength: 15, withPad: " ", startingAt: 0)
+                line += loss.padding(toLength: 23, withPad: " ", startingAt: 0)
+                line += gradient.padding(toLength: 24, withPad: " ", startingAt: 0)
+                print(line + (a.passed ? "agrees" : "DISAGREES"))
                 fflush(stdout)
                 if !a.passed { failures.append("\(a.model) \(a.objective)") }
             }

@@ -13,10 +13,18 @@ struct DeviceOptions: ParsableArguments {
         valueName: "source"))
     var gemmParameters: String = "auto"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Which engine runs each product on an OpenCL device: auto (the routes `vdrop tune` measured, else vdrop's rule: on a GPU, products with few output tiles on its split-K kernel), clblast (every product on CLBlast) or tiled (every product on vdrop's 128 × 128 tiled kernel, split where few tiles), to compare them.",
+        valueName: "mode"))
+    var gemmRoutes: String = "auto"
+
+    var routing: GemmRouting? { ["auto": .automatic, "clblast": .clblastOnly, "tiled": .allTiled(.large)][gemmRoutes] }
+
     func validate() throws {
         do { _ = try DeviceChoice(parsing: device) } catch let error as DeviceSelectionError {
             throw ValidationError(error.message)
         }
+        guard routing != nil else { throw ValidationError("--gemm-routes must be auto, clblast or tiled (not \(gemmRoutes)).") }
     }
 
     var choice: DeviceChoice { (try? DeviceChoice(parsing: device)) ?? .automatic }
@@ -24,6 +32,8 @@ struct DeviceOptions: ParsableArguments {
     /// The backend these options name, with its SGEMM parameters applied; `profiling` gives an
     /// OpenCL device a queue that can time each kernel.
     func makeBackend(profiling: Bool = false) throws -> any Backend {
-        try BackendFactory.make(choice, gemm: GemmParameterSource(parsing: gemmParameters), profiling: profiling)
+        let backend = try BackendFactory.make(choice, gemm: GemmParameterSource(parsing: gemmParameters), profiling: profiling)
+        (backend as? OpenCLBackend)?.gemmRouting = routing ?? .automatic
+        return backend
     }
 }

@@ -12,8 +12,8 @@
 #     only). If it fails, the script stops: every later stage would fail the same way.
 #  3. the steps again untuned (CLBlast's own parameters, vdrop's rule for the routes)
 #  4. the PyTorch peer, eager and CUDA graph, then the ratios of steps/s against both, tuned and not
-#  5. vdrop bench --profile, tuned and untuned: where each step's device time goes, kernel by kernel
-#  6. vdrop check, tuned: the device against the CPU backend on every model
+#  5. vdrop check, tuned: the device against the CPU backend on every model
+#  6. vdrop bench --profile, tuned and untuned: where each step's device time goes, kernel by kernel
 #  7. if the bundle has data/ (make-bundle.sh --data DIR) and EPOCHS is not 0: LeNet-5 trained for
 #     EPOCHS epochs (default 200, the paper's recipe), tuned, until the deadline; its metrics give
 #     the time per epoch when it cannot finish
@@ -80,15 +80,15 @@ if command -v python3 >/dev/null && [ -f "$here/torch_step_bench.py" ]; then
     ratios vdrop-bench-untuned
 fi
 
+stage "check against the CPU backend"
+limited 150 "$here/run.sh" check --device "$device" --gemm-parameters "$tuning" | tee "$out/check.txt"
+
 for parameters in "$tuning" library; do
     name=$([ "$parameters" = library ] && echo untuned || echo tuned)
     stage "where the step's device time goes, $name"
     limited 60 "$here/run.sh" bench --device "$device" --gemm-parameters "$parameters" --skip-cpu-steps --skip-operations \
         --profile --samples 5 --objectives svdo "$@" | tee "$out/vdrop-profile-$name.txt"
 done
-
-stage "check against the CPU backend"
-limited 150 "$here/run.sh" check --device "$device" --gemm-parameters "$tuning" | tee "$out/check.txt"
 
 if [ -d "$here/data" ] && [ "${EPOCHS:-200}" != 0 ]; then
     epochs=${EPOCHS:-200}

@@ -25,4 +25,26 @@ final class BackendAgreementTests: XCTestCase {
         XCTAssertTrue(agreement.passed, "\(agreement)")
         XCTAssertGreaterThan(agreement.lossError + agreement.gradientError, 0, "two backends that round differently should not agree to the bit")
     }
+
+    func testTheCPUBackendsPerturbationChangesEachProductByItsSizeBothWays() throws {
+        let cpu = CPUBackend(threads: 1)
+        defer { cpu.productPerturbation = 0 }
+        let (m, n, k) = (8, 16, 5)
+        let a = try cpu.tensor(testValues(m * k, seed: 1), shape: [m * k]), b = try cpu.tensor(testValues(k * n, seed: 2), shape: [k * n])
+        func product() throws -> [Float] {
+            let c = try cpu.allocate([m * n])
+            try cpu.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: a, b: b, beta: 0, c: c)
+            return try cpu.download(c)
+        }
+        let exact = try product()
+        cpu.productPerturbation = 1e-3
+        let perturbed = try product()
+        var ups = 0, downs = 0
+        for (p, e) in zip(perturbed, exact) where e != 0 {
+            let ratio = p / e
+            if abs(ratio - 1.001) < 1e-6 { ups += 1 } else if abs(ratio - 0.999) < 1e-6 { downs += 1 } else { XCTFail("ratio \(ratio)") }
+        }
+        XCTAssertGreaterThan(ups, 10, "the pattern changes elements up")
+        XCTAssertGreaterThan(downs, 10, "and down: a uniform scale would cancel in BatchNorm")
+    }
 }

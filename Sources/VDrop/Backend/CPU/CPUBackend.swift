@@ -48,6 +48,12 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
 
     public private(set) var allocatedBytes = 0
 
+    /// When not 0, every product's result is changed by this relative amount, up or down by a
+    /// fixed pattern over its elements: a stand-in for the rounding of another summation order.
+    /// `vdrop check` sets it to ±2⁻²⁰ to measure how far such changes move a model's results
+    /// (see ``BackendAgreement``). A uniform scale would not do: BatchNorm divides it out.
+    public var productPerturbation: Float = 0
+
     public func makeStorage(capacity: Int) throws -> TensorStorage {
         allocatedBytes += max(capacity, 1) * MemoryLayout<Float>.stride
         return HostStorage(capacity: capacity)
@@ -77,6 +83,12 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
         tensor.hostPointer.update(repeating: value, count: tensor.count)
     }
 
+    /// c[i] ·= 1 ± ``productPerturbation``, the sign from a multiplicative hash of i.
+    private func perturb(_ c: Tensor, count: Int) {
+        let p = c.hostPointer, up = 1 + productPerturbation, down = 1 - productPerturbation
+        for i in 0..<count { p[i] *= (UInt32(truncatingIfNeeded: i) &* 2_654_435_761) & 0x8000 == 0 ? up : down }
+    }
+
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operands too small")
@@ -87,6 +99,7 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
             for i in 0..<(m * n) { p[i] *= beta }
             return
         }
+        defer { if productPerturbation != 0 { perturb(c, count: m * n) } }
         let a = a.hostPointer, b = b.hostPointer, c = c.hostPointer
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
         // Rows i ..< i+rows of C come from rows of op(A): row i of op(A) starts at a + i·lda,

@@ -172,6 +172,12 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
         try gemm(shape, route: gemmRoute(for: shape), alpha: alpha, a: a, b: b, beta: beta, c: c)
     }
 
+    /// While not nil, called after every product with its shape, route and operands (C as it
+    /// was before, or nil when β = 0, and after), synchronously: how ``BackendAgreement`` checks
+    /// each product of a step against OpenBLAS. Slow; for verification only.
+    public var productObserver: ((GemmShape, GemmRoute, _ alpha: Float, _ a: [Float], _ b: [Float], _ beta: Float,
+                                  _ before: [Float]?, _ after: [Float]) throws -> Void)?
+
     /// C = α·op(A)·op(B) + β·C on `route`; a tiled route the device cannot run falls back to CLBlast.
     /// CLBlast runs with a temporary buffer this backend keeps (`CLBlastSgemmWithTempBuffer`):
     /// plain `CLBlastSgemm` would allocate and free one inside every call that pads its operands.
@@ -180,6 +186,15 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operands too small")
         if m == 0 || n == 0 { return }
         recordedGemms?.append(shape)
+        if let observer = productObserver {
+            productObserver = nil
+            defer { productObserver = observer }
+            let before = beta != 0 ? try download(c.slice(from: 0, shape: [m * n])) : nil
+            try gemm(shape, route: route, alpha: alpha, a: a, b: b, beta: beta, c: c)
+            try observer(shape, route, alpha, try download(a.slice(from: 0, shape: [m * k])), try download(b.slice(from: 0, shape: [k * n])),
+                         beta, before, try download(c.slice(from: 0, shape: [m * n])))
+            return
+        }
         if case .tiled(let configuration, let slices) = route,
            try gemmTiled(shape, configuration: configuration, slices: slices, alpha: alpha, a: a, b: b, beta: beta, c: c) { return }
         var queueHandle: cl_command_queue? = queue.handle
