@@ -57,6 +57,7 @@ struct BenchCommand: ParsableCommand {
         print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads), batch \(batch), \(samples) samples")
         let gemmParameters = (deviceBackend as? OpenCLBackend).map { "\($0.gemmParameters); routes: \(device.gemmRoutes)" }
         if let gemmParameters { print("CLBlast SGEMM parameters: \(gemmParameters)") }
+        if let hint = device.tuningHint(for: chosen) { print(hint) }
 
         var operations: [OperationMeasurement] = []
         if !skipOperations {

@@ -34,6 +34,7 @@ struct TrainCommand: ParsableCommand {
         let data = try DataSource.load(directory: options.data, model: model)
         let base = out ?? "runs/\(options.model)-\(options.objective)"
         print("vdrop train: \(options.model), objective \(options.objective), on \(backend.name); data \(data.source) (\(data.train.count) train, \(data.test.count) test)")
+        if let hint = options.device.tuningHint(for: backend) { print(hint) }
         var results: [TrainingResult] = []
         for k in 0..<seeds {
             let seed = options.seed + UInt64(k)
