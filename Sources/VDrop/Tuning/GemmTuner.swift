@@ -312,7 +312,7 @@ public enum GemmTuningError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .nothingToTune:
-            return "These models issue no CLBlast GEMM (lenet300's dense layers are vdrop's own fused kernels); tune lenet5 or vgglike."
+            return "These models issue no GEMM to tune (lenet300's dense layers are vdrop's own fused kernels); tune lenet5 or vgglike."
         case .wrongProduct(let shape, let error, let scale):
             return "wrong product on \(shape): error \(error) against values up to \(scale)"
         case .noRoute(let shape):

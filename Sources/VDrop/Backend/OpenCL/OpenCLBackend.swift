@@ -185,7 +185,6 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
         let (transposeA, transposeB, m, n, k) = (shape.transposeA, shape.transposeB, shape.m, shape.n, shape.k)
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operands too small")
         if m == 0 || n == 0 { return }
-        recordedGemms?.append(shape)
         if let observer = productObserver {
             productObserver = nil
             defer { productObserver = observer }
@@ -195,6 +194,7 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
                          beta, before, try download(c.slice(from: 0, shape: [m * n])))
             return
         }
+        recordedGemms?.append(shape)
         if case .tiled(let configuration, let slices) = route,
            try gemmTiled(shape, configuration: configuration, slices: slices, alpha: alpha, a: a, b: b, beta: beta, c: c) { return }
         var queueHandle: cl_command_queue? = queue.handle
