@@ -111,6 +111,15 @@ final class GemmTunerTests: XCTestCase {
         XCTAssertTrue(backend.gemmParameters.contains(path) && (report.parameters == .library) != backend.gemmParameters.hasPrefix("tuned"),
                       backend.gemmParameters)
 
+        // A report from before routes existed (no route, no rule timings) still loads, without routes.
+        var old = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        old["ruleMsPerStep"] = nil
+        old["shapes"] = (old["shapes"] as? [[String: Any]])?.map { shape in shape.filter { $0.key != "route" && $0.key != "ruleMs" } }
+        try JSONSerialization.data(withJSONObject: old).write(to: URL(fileURLWithPath: path))
+        let loaded = try GemmTuningFile.load(path)
+        XCTAssertTrue(loaded.routes.isEmpty)
+        XCTAssertEqual(loaded.parameters, report.parameters)
+
         var foreign = report
         foreign.device = "Some Other GPU"
         try GemmTuningFile.save(foreign, to: path)
