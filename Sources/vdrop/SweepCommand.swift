@@ -17,8 +17,16 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("out"), help: "The folder for the runs (default: runs/sweep-MODEL), one sub-folder per a and seed.")
     var out: String?
 
+    @Flag(help: "Continue the sweep in the output folder: each run resumes from its checkpoint (same flags and --data), finished runs are only re-evaluated.")
+    var resume = false
+
+    @Flag(help: "Start over in an output folder that holds runs, replacing them (without this, sweep refuses).")
+    var force = false
+
     func validate() throws {
-        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1; got \(seeds).") }
+        do { _ = try TrainingConfiguration.seeds(from: options.seed, count: seeds) } catch let error as ConfigurationError {
+            throw ValidationError(error.message)
+        }
         guard options.objective == "ard" || options.objective == "gamma" else {
             throw ValidationError("sweep trains the gamma objective; leave out --objective or pass --objective gamma.")
         }
@@ -33,16 +41,22 @@ struct SweepCommand: ParsableCommand {
         let data = try DataSource.load(directory: options.data, model: model)
         let base = out ?? "runs/sweep-\(options.model)"
         print("vdrop sweep: \(options.model), gamma with b = \(options.gammaB), a in \(parsedA), \(seeds) seed(s), on \(backend.name)")
+        let stop = Interruption.install()
         var rows: [(Float, SeedSummary)] = []
         for a in parsedA {
             var results: [TrainingResult] = []
-            for k in 0..<seeds {
-                var configuration = options.configuration(seed: options.seed + UInt64(k))
+            for seed in try TrainingConfiguration.seeds(from: options.seed, count: seeds) {
+                var configuration = options.configuration(seed: seed)
                 configuration.objective = "gamma"
                 configuration.gammaA = a
                 let folder = (base as NSString).appendingPathComponent("a-\(a)-seed-\(configuration.seed)")
-                results.append(try TrainCommand.trainOne(configuration: configuration, data: data, backend: backend, folder: folder,
-                                                         resume: false, prefix: "[a \(a), seed \(configuration.seed)] "))
+                do {
+                    results.append(try TrainCommand.trainOne(configuration: configuration, data: data, backend: backend, folder: folder,
+                                                             resume: resume, force: force, stop: stop,
+                                                             prefix: "[a \(a), seed \(configuration.seed)] "))
+                } catch let interrupted as TrainingInterrupted {
+                    throw Interruption.exit(after: interrupted)
+                }
             }
             rows.append((a, SeedSummary(label: String(a), results: results)))
         }

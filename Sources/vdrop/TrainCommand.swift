@@ -18,11 +18,16 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("out"), help: "The folder for metrics, checkpoint and results (default: runs/MODEL-OBJECTIVE; with --seeds, one sub-folder per seed).")
     var out: String?
 
-    @Flag(help: "Continue the run whose checkpoint is in the output folder, with the same flags.")
+    @Flag(help: "Continue the run whose checkpoint is in the output folder, with the same flags (and the same --data).")
     var resume = false
 
+    @Flag(help: "Start over in an output folder that holds a run, replacing it (without this, train refuses).")
+    var force = false
+
     func validate() throws {
-        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1; got \(seeds).") }
+        do { _ = try TrainingConfiguration.seeds(from: options.seed, count: seeds) } catch let error as ConfigurationError {
+            throw ValidationError(error.message)
+        }
         guard options.gammaAValues?.count == 1 else {
             throw ValidationError("train takes one value of --a; to train several, use vdrop sweep --a 0.505,0.51,...")
         }
@@ -35,12 +40,17 @@ struct TrainCommand: ParsableCommand {
         let base = out ?? "runs/\(options.model)-\(options.objective)"
         print("vdrop train: \(options.model), objective \(options.objective), on \(backend.name); data \(data.source) (\(data.train.count) train, \(data.test.count) test)")
         if let hint = options.device.tuningHint(for: backend) { print(hint) }
+        let stop = Interruption.install()
         var results: [TrainingResult] = []
-        for k in 0..<seeds {
-            let seed = options.seed + UInt64(k)
+        for seed in try TrainingConfiguration.seeds(from: options.seed, count: seeds) {
             let folder = seeds > 1 ? (base as NSString).appendingPathComponent("seed-\(seed)") : base
-            results.append(try Self.trainOne(configuration: options.configuration(seed: seed), data: data, backend: backend,
-                                             folder: folder, resume: resume, prefix: seeds > 1 ? "[seed \(seed)] " : ""))
+            do {
+                results.append(try Self.trainOne(configuration: options.configuration(seed: seed), data: data, backend: backend,
+                                                 folder: folder, resume: resume, force: force, stop: stop,
+                                                 prefix: seeds > 1 ? "[seed \(seed)] " : ""))
+            } catch let interrupted as TrainingInterrupted {
+                throw Interruption.exit(after: interrupted)
+            }
         }
         if seeds > 1 {
             let summary = SeedSummary(label: "\(options.model) \(options.objective)", results: results)
@@ -51,16 +61,22 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// Trains (or resumes) one run into `folder` and prints its summary.
+    /// Trains (or resumes) one run into `folder` and prints its summary. Without `resume`, a
+    /// folder that holds a run is refused unless `force`.
     static func trainOne(configuration: TrainingConfiguration, data: DataSplit, backend: any Backend, folder: String,
-                         resume: Bool, prefix: String) throws -> TrainingResult {
+                         resume: Bool, force: Bool, stop: StopRequest?, prefix: String) throws -> TrainingResult {
+        let run = RunFolder(folder)
+        let checkpointExists = FileManager.default.fileExists(atPath: run.checkpointPath)
+        if !(resume && checkpointExists) { try run.prepareForNewRun(force: force || resume) }
         let trainer = try Trainer(configuration: configuration, data: data, backend: backend, outputDirectory: folder)
+        trainer.stopRequest = stop
         let printer = ProgressPrinter(totalEpochs: configuration.epochs, batch: configuration.batch, prefix: prefix)
         trainer.observer = printer
-        if resume, let path = trainer.checkpointPath, FileManager.default.fileExists(atPath: path) {
-            let checkpoint = try Checkpoint(contentsOf: path)
-            try trainer.resume(from: checkpoint, file: path)
-            printer.note("Resuming \(path) after epoch \(checkpoint.epoch).")
+        if resume && checkpointExists {
+            let checkpoint = try Checkpoint(contentsOf: run.checkpointPath)
+            try trainer.resume(from: checkpoint, file: run.checkpointPath)
+            let within = checkpoint.partialEpoch.map { ", step \($0.steps) of epoch \(checkpoint.epoch + 1)" } ?? ""
+            printer.note("Resuming \(run.checkpointPath) after epoch \(checkpoint.epoch)\(within).")
         } else if resume {
             printer.note("No checkpoint in \(folder) to resume; starting from the beginning.")
         }

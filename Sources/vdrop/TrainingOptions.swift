@@ -1,6 +1,8 @@
 import ArgumentParser
 import VDrop
 
+extension Parameterization: ExpressibleByArgument {}
+
 /// The flags of a training run, shared by `train` and `sweep`. Defaults are the paper's recipe.
 struct TrainingOptions: ParsableArguments {
     @Option(help: "The network: lenet300, lenet5 or vgglike.")
@@ -46,6 +48,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("log-sigma2-max"), help: "Upper clip on log σ² after each update (default: none, or -8 for gamma as in the paper).")
     var logSigma2Max: Float?
 
+    @Option(help: "Which variable of each weight's variance Adam trains: log-sigma (the paper's Appendix A) or log-sigma2 (the Sparse VD authors' code). With Adam the choice changes the training, not only the variable.")
+    var parameterization: Parameterization = .logSigma
+
     @Option(help: "The run's seed: initialization, shuffling and every noise draw follow from it.")
     var seed: UInt64 = 1
 
@@ -78,6 +83,7 @@ struct TrainingOptions: ParsableArguments {
         c.seed = seed
         c.trim = trim
         c.logEvery = logEvery
+        c.parameterization = parameterization
         return c
     }
 

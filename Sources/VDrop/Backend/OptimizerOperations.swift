@@ -8,14 +8,19 @@ public struct AdamSettings: Equatable, Sendable {
     public var step: Int
     /// β_t·s: how much of ∂R the update adds to the data gradient.
     public var regularizerWeight: Float
-    /// Upper clip on log σ² after the update (the Gamma recipe's −8), or nil.
+    /// Upper clip on log σ² after the update (the Gamma recipe's −8, i.e. log σ < −4), or nil.
+    /// The same bound whichever variable is trained: ℓ ≤ c exactly when ℓ/k ≤ c/k.
     public var logSigma2Max: Float?
+    /// Which variable of the variance Adam trains (its moments are that variable's).
+    public var parameterization: Parameterization
 
-    public init(learningRate: Float, step: Int, regularizerWeight: Float, logSigma2Max: Float? = nil) {
+    public init(learningRate: Float, step: Int, regularizerWeight: Float, logSigma2Max: Float? = nil,
+                parameterization: Parameterization = .logSigma) {
         self.learningRate = learningRate
         self.step = step
         self.regularizerWeight = regularizerWeight
         self.logSigma2Max = logSigma2Max
+        self.parameterization = parameterization
     }
 }
 
@@ -34,11 +39,13 @@ public protocol OptimizerOperations: BackendCore {
     func addRegularizerGradient(objective: Objective, theta: Tensor, logSigma2: Tensor, scale: Float,
                                 gradTheta: Tensor, gradLogSigma2: Tensor) throws
 
-    /// One fused pass over the arena. For weight i < W with θ = p[i], ℓ = p[W+i]:
-    /// g_θ = grad[i] + w·∂R/∂θ; g_ℓ = exp(ℓ)·grad[W+i] + w·∂R/∂ℓ (only when the objective
-    /// trains log σ²; otherwise ℓ, m and v there stay as they are); plain i ≥ 2W: g = grad[i].
-    /// Then m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g², p −= lr·m̂/(√v̂ + ε) with
-    /// m̂ = m/(1−β1^t), v̂ = v/(1−β2^t); finally ℓ = min(ℓ, logSigma2Max) when set.
+    /// One fused pass over the arena. For weight i < W with θ = p[i], ℓ = p[W+i] and k the
+    /// parameterization's ``Parameterization/logSigma2PerTrained`` (Adam trains q = ℓ/k):
+    /// g_θ = grad[i] + w·∂R/∂θ; g_q = k·(exp(ℓ)·grad[W+i] + w·∂R/∂ℓ) (only when the objective
+    /// trains the variance; otherwise ℓ, m and v there stay as they are); plain i ≥ 2W: g = grad[i].
+    /// Then m = β1·m + (1−β1)·g, v = β2·v + (1−β2)·g², x −= lr·m̂/(√v̂ + ε) with
+    /// m̂ = m/(1−β1^t), v̂ = v/(1−β2^t), for x = θ, q or the plain parameter; ℓ = k·q,
+    /// and finally ℓ = min(ℓ, logSigma2Max) when set.
     func adamUpdate(objective: Objective, parameters: Tensor, gradients: Tensor, firstMoment: Tensor,
                     secondMoment: Tensor, weightCount: Int, settings: AdamSettings) throws
 }

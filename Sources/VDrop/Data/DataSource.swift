@@ -27,6 +27,9 @@ public enum DataSource {
         } else {
             throw DatasetError(file: folder, problem: "holds neither MNIST-style IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, raw or .gz) nor CIFAR-10 binary batches (data_batch_1.bin … data_batch_5.bin, test_batch.bin).")
         }
+        for (role, set) in [("training", split.train), ("test", split.test)] where set.count == 0 {
+            throw DatasetError(file: folder, problem: "holds no samples in its \(role) set (\(set.name)); a run needs both.")
+        }
         guard split.train.sampleShape == model.sampleShape, split.test.sampleShape == model.sampleShape else {
             throw DatasetError(file: folder, problem: "holds \(split.train.sampleShape.map(String.init).joined(separator: "×")) images, but \(model.rawValue) takes \(model.sampleShape.map(String.init).joined(separator: "×")) (lenet300 and lenet5 take MNIST-style 28×28 images, vgglike CIFAR-10's 3×32×32).")
         }

@@ -45,13 +45,18 @@ public final class DeviceDataset {
     }
 
     /// Gathers samples order[start ..< start + batch] into the network's input and labels.
-    /// A batch running past the end wraps around to the start of the order.
+    /// A batch running past the end wraps around to the start of the order, as many times as
+    /// it takes (a batch may be larger than the whole set: evaluation with a large --batch).
     public func gatherBatch(start: Int, into network: Network) throws {
         precondition(start >= 0 && start < count, "batch start outside the data set")
         let rows = network.batch
-        let head = min(rows, count - start)
-        try gather(from: start, rows: head, into: network, at: 0)
-        if head < rows { try gather(from: 0, rows: rows - head, into: network, at: head) }
+        var filled = 0, from = start
+        while filled < rows {
+            let chunk = min(rows - filled, count - from)
+            try gather(from: from, rows: chunk, into: network, at: filled)
+            filled += chunk
+            from = 0
+        }
     }
 
     /// Samples order[from ..< from + rows] into rows at ..< at + rows of the batch.

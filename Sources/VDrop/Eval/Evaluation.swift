@@ -59,6 +59,9 @@ public enum Evaluator {
     /// Trims θ, runs every test sample through the network in evaluation mode, and puts the
     /// untrimmed θ back (also when it throws), so training can go on.
     public static func evaluate(network: Network, data: DeviceDataset, rule: TrimRule) throws -> EvaluationResult {
+        guard data.count > 0 else {
+            throw ConfigurationError("The test set (\(data.dataset.name)) holds no samples; there is nothing to evaluate.")
+        }
         let backend = network.backend
         let thetaSegment = network.arena.thetaSegment(of: network.arena.parameters)
         let parameters = try backend.download(network.arena.parameters)
@@ -76,7 +79,7 @@ public enum Evaluator {
         try backend.upload(original, to: thetaSegment)
         let total = layers.reduce(0) { $0 + $1.weights }
         let kept = layers.reduce(0) { $0 + $1.kept }
-        return EvaluationResult(errorPercent: 100 * Double(errors) / Double(max(data.count, 1)),
+        return EvaluationResult(errorPercent: 100 * Double(errors) / Double(data.count),
                                 compression: Double(total) / Double(max(kept, 1)),
                                 layers: layers, samples: data.count, trim: rule.description)
     }

@@ -8,7 +8,8 @@ public struct InvalidObjective: Error, CustomStringConvertible, Equatable {
 extension Objective {
     /// Throws ``InvalidObjective`` unless the parameters are in range:
     /// `gamma` needs a > ½ (the ARD objective with a Gamma(a, b) hyperprior has no
-    /// optimum for a ≤ ½, and 2a−1 appears inside a log) and b ≥ 0; `gaussian` needs α ≥ 0.
+    /// optimum for a ≤ ½, and 2a−1 appears inside a log) and b ≥ 0; `gaussian` needs α > 0
+    /// (α = 0 is no noise at all: the `none` objective). All of them finite.
     public func validate() throws {
         switch self {
         case .gamma(let a, let b):
@@ -21,9 +22,9 @@ extension Objective {
                                        description: "The Gamma hyperprior's rate b must be zero or positive (got \(b)); choose for example b = 1e-8.")
             }
         case .gaussian(let alpha):
-            guard alpha >= 0, alpha.isFinite else {
+            guard alpha > 0, alpha.isFinite else {
                 throw InvalidObjective(objective: self,
-                                       description: "Gaussian dropout's rate alpha must be zero or positive (got \(alpha)).")
+                                       description: "Gaussian dropout's rate alpha must be positive and finite (got \(alpha)); for no noise at all use the objective none.")
             }
         case .ard, .svdo, .none:
             return

@@ -14,15 +14,23 @@ public struct Checkpoint {
     /// Steps completed (Adam's t).
     public var step: Int
     public var tensors: [String: SafeTensors.Entry]
+    /// The data the run trained on (nil in checkpoints written before it was recorded).
+    public var data: DataIdentity?
+    /// Where the epoch after `epoch` stood when the checkpoint was written mid-epoch (an
+    /// interrupted run); nil at an epoch's end.
+    public var partialEpoch: EpochProgress?
 
     static let firstMomentName = "optimizer.adam_first_moment"
     static let secondMomentName = "optimizer.adam_second_moment"
 
     /// Reads the network's state from its backend.
-    public init(network: Network, configuration: TrainingConfiguration, epoch: Int, step: Int) throws {
+    public init(network: Network, configuration: TrainingConfiguration, epoch: Int, step: Int,
+                data: DataIdentity? = nil, partialEpoch: EpochProgress? = nil) throws {
         self.configuration = configuration
         self.epoch = epoch
         self.step = step
+        self.data = data
+        self.partialEpoch = partialEpoch
         let backend = network.backend
         var tensors: [String: SafeTensors.Entry] = [:]
         let parameters = try backend.download(network.arena.parameters)
@@ -53,15 +61,32 @@ public struct Checkpoint {
         self.epoch = epoch
         self.step = step
         tensors = entries
+        self.data = try metadata["vdrop.data"].map { try Self.decode(DataIdentity.self, $0, key: "vdrop.data", file: path) }
+        partialEpoch = try metadata["vdrop.partial_epoch"].map { try Self.decode(EpochProgress.self, $0, key: "vdrop.partial_epoch", file: path) }
     }
 
     /// Writes the checkpoint atomically (temporary file, fsync, rename).
     public func write(to path: String) throws {
         let json = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
-        let metadata = ["vdrop.format": Self.formatVersion, "vdrop.configuration": json, "vdrop.epoch": String(epoch),
-                        "vdrop.step": String(step), "vdrop.rng": "philox4x32-10 seed=\(configuration.seed) step=\(step)"]
+        // vdrop.parameterization repeats the configuration's for readers: the file's log_sigma2
+        // tensors are log σ² either way, and the Adam moments are those of the trained variable.
+        var metadata = ["vdrop.format": Self.formatVersion, "vdrop.configuration": json, "vdrop.epoch": String(epoch),
+                        "vdrop.step": String(step), "vdrop.rng": "philox4x32-10 seed=\(configuration.seed) step=\(step)",
+                        "vdrop.parameterization": configuration.parameterization.rawValue]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        if let data { metadata["vdrop.data"] = String(decoding: try encoder.encode(data), as: UTF8.self) }
+        if let partialEpoch { metadata["vdrop.partial_epoch"] = String(decoding: try encoder.encode(partialEpoch), as: UTF8.self) }
         let entries = tensors.keys.sorted().compactMap { tensors[$0] }
         try writeAtomically(try SafeTensors.encode(entries, metadata: metadata), to: path)
+    }
+
+    /// One JSON value of the metadata, or a sentence naming the key when it is damaged.
+    private static func decode<T: Decodable>(_ type: T.Type, _ json: String, key: String, file: String) throws -> T {
+        guard let value = try? JSONDecoder().decode(T.self, from: Data(json.utf8)) else {
+            throw DatasetError(file: file, problem: "has damaged metadata: \(key) cannot be read.")
+        }
+        return value
     }
 
     /// Puts the saved state into `network`, which must be built for the same model.

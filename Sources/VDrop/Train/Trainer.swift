@@ -34,6 +34,7 @@ public struct TrainingResult: Codable, Equatable, Sendable {
 /// Runs the paper's training recipe on one backend: shuffled batches gathered on the
 /// device, one fused step each, the loss read back every `logEvery` steps, and at each
 /// epoch's end an evaluation, a metrics record and an atomically written checkpoint.
+/// A ``StopRequest`` ends it at the next step boundary with a checkpoint of every step done.
 public final class Trainer {
     public let configuration: TrainingConfiguration
     public let network: Network
@@ -44,14 +45,24 @@ public final class Trainer {
     public let schedule: TrainingSchedule
     public let outputDirectory: String?
     public weak var observer: TrainingObserver?
+    /// Checked between steps; when set, training saves and throws ``TrainingInterrupted``.
+    public var stopRequest: StopRequest?
+    /// The data this run trains on, recorded in every checkpoint.
+    public let dataIdentity: DataIdentity
     let dataSource: String
     public private(set) var completedEpochs = 0
     public private(set) var completedSteps = 0
+    /// The epoch under way when a mid-epoch checkpoint was resumed.
+    private var progress = EpochProgress()
 
-    public var checkpointPath: String? { outputDirectory.map { ($0 as NSString).appendingPathComponent("checkpoint.safetensors") } }
+    var folder: RunFolder? { outputDirectory.map(RunFolder.init) }
+    public var checkpointPath: String? { folder?.checkpointPath }
 
     public init(configuration: TrainingConfiguration, data: DataSplit, backend: any Backend, outputDirectory: String?) throws {
         try configuration.validate(trainingSetSize: data.train.count)
+        guard data.test.count > 0 else {
+            throw ConfigurationError("The test set (\(data.test.name)) holds no samples; a run needs test samples to report its error.")
+        }
         self.configuration = configuration
         objective = try configuration.resolvedObjective()
         trim = try TrimRule(parsing: configuration.trim)
@@ -61,13 +72,15 @@ public final class Trainer {
         schedule = TrainingSchedule(configuration: configuration, stepsPerEpoch: data.train.count / configuration.batch)
         self.outputDirectory = outputDirectory
         dataSource = data.source
-        if let outputDirectory {
-            try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        dataIdentity = DataIdentity(data)
+        if let folder {
+            try folder.create()
+            folder.removeOrphanedTemporaryFiles()
         }
         try network.initializeParameters(seed: configuration.seed)
     }
 
-    /// Continues from a checkpoint written by a run with the same configuration.
+    /// Continues from a checkpoint written by a run with the same configuration and data.
     public func resume(from checkpoint: Checkpoint, file: String) throws {
         var saved = checkpoint.configuration
         var current = configuration
@@ -75,11 +88,33 @@ public final class Trainer {
         saved.epochs = 0; current.epochs = 0
         saved.logEvery = 0; current.logEvery = 0
         guard saved == current else {
-            throw ConfigurationError("The checkpoint \(file) was written by a run with other settings; resume with the same flags (its configuration: \(String(decoding: try JSONEncoder().encode(checkpoint.configuration), as: UTF8.self))).")
+            throw ConfigurationError("The checkpoint \(file) was written by a run with other settings (\(try Self.differences(saved, current))); resume with the same flags.")
+        }
+        if let trained = checkpoint.data, trained != dataIdentity {
+            throw ConfigurationError("The checkpoint \(file) was trained on other data (\(trained)) than --data gives now (\(dataIdentity)); resume with the same --data.")
+        }
+        let steps = checkpoint.partialEpoch?.steps ?? 0
+        guard checkpoint.epoch >= 0, checkpoint.epoch <= configuration.epochs, steps >= 0, steps < schedule.stepsPerEpoch,
+              checkpoint.step == checkpoint.epoch * schedule.stepsPerEpoch + steps else {
+            throw ConfigurationError("The checkpoint \(file) says epoch \(checkpoint.epoch) and step \(checkpoint.step), which do not fit \(schedule.stepsPerEpoch) steps per epoch and \(configuration.epochs) epochs; it cannot be resumed.")
         }
         try checkpoint.restore(into: network, file: file)
         completedEpochs = checkpoint.epoch
         completedSteps = checkpoint.step
+        progress = checkpoint.partialEpoch ?? EpochProgress()
+        try folder?.truncateMetrics(toEpoch: completedEpochs)
+    }
+
+    /// "flag: checkpoint value, now value" for each setting that differs.
+    static func differences(_ saved: TrainingConfiguration, _ current: TrainingConfiguration) throws -> String {
+        func fields(_ c: TrainingConfiguration) throws -> [String: String] {
+            let object = try JSONSerialization.jsonObject(with: try JSONEncoder().encode(c)) as? [String: Any] ?? [:]
+            return object.mapValues { "\($0)" }
+        }
+        let before = try fields(saved), now = try fields(current)
+        return Set(before.keys).union(now.keys).sorted().compactMap { key in
+            before[key] == now[key] ? nil : "\(key): \(before[key] ?? "unset") in the checkpoint, \(now[key] ?? "unset") now"
+        }.joined(separator: "; ")
     }
 
     private var metrics: JSONLinesWriter?
@@ -92,19 +127,18 @@ public final class Trainer {
         let final = try evaluation ?? Evaluator.evaluate(network: network, data: test, rule: trim)
         let outcome = TrainingResult(configuration: configuration, backend: network.backend.name, dataSource: dataSource,
                                      evaluation: final, epochs: completedEpochs, steps: completedSteps, trainingSeconds: trainingSeconds)
-        if let outputDirectory {
+        if let folder {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try writeAtomically(try encoder.encode(outcome), to: (outputDirectory as NSString).appendingPathComponent("results.json"))
+            try writeAtomically(try encoder.encode(outcome), to: folder.resultsPath)
         }
         return outcome
     }
 
     /// Trains until `last` epochs are complete (each ending with evaluation, metrics and checkpoint).
     public func runEpochs(upTo last: Int) throws {
-        if metrics == nil, let outputDirectory {
-            metrics = try JSONLinesWriter(path: (outputDirectory as NSString).appendingPathComponent("metrics.jsonl"),
-                                          truncate: completedEpochs == 0)
+        if metrics == nil, let folder {
+            metrics = try JSONLinesWriter(path: folder.metricsPath, truncate: completedEpochs == 0 && progress.steps == 0)
         }
         let stepsPerEpoch = schedule.stepsPerEpoch
         let batch = configuration.batch
@@ -112,49 +146,67 @@ public final class Trainer {
             let epoch = completedEpochs
             try train.setOrder(DeviceDataset.shuffledOrder(count: train.count, seed: configuration.seed, epoch: epoch))
             let started = Date()
-            var recorded = 0, dataSum = 0.0, regularizerSum = 0.0, errorSum = 0, lastSettings: StepSettings?
-            for s in 0..<stepsPerEpoch {
+            let secondsBefore = progress.seconds
+            for s in progress.steps..<stepsPerEpoch {
+                if stopRequest?.isRequested == true {
+                    progress.seconds = secondsBefore + Date().timeIntervalSince(started)
+                    try stop()
+                }
                 let step = epoch * stepsPerEpoch + s
                 try train.gatherBatch(start: s * batch, into: network)
                 let settings = StepSettings(objective: objective, seed: configuration.seed, step: step,
                                             datasetSize: train.count, learningRate: schedule.learningRate(atStep: step),
                                             regularizerWeight: schedule.regularizerWeight(atStep: step),
-                                            logSigma2Max: configuration.effectiveLogSigma2Max)
-                lastSettings = settings
+                                            logSigma2Max: configuration.effectiveLogSigma2Max,
+                                            parameterization: configuration.parameterization)
                 let record = (s + 1) % configuration.logEvery == 0 || s == stepsPerEpoch - 1
                 try network.trainStep(settings, recordLoss: record)
+                progress.steps = s + 1
+                progress.learningRate = settings.learningRate
+                completedSteps = step + 1
                 guard record else { continue }
                 let loss = try network.readLoss(settings: settings)
                 guard loss.total.isFinite else {
                     throw TrainingDiverged(epoch: epoch + 1, step: s + 1, checkpoint: completedEpochs > 0 ? checkpointPath : nil)
                 }
-                recorded += 1
-                dataSum += loss.dataTerm
-                regularizerSum += loss.regularizer
-                errorSum += loss.errors
+                progress.record(loss)
                 let elapsed = Date().timeIntervalSince(started)
                 observer?.progress(epoch: epoch + 1, step: s + 1, stepsPerEpoch: stepsPerEpoch, loss: loss,
-                                   imagesPerSecond: Double((s + 1) * batch) / max(elapsed, 1e-9))
+                                   imagesPerSecond: Double((s + 1) * batch) / max(secondsBefore + elapsed, 1e-9))
             }
             try network.backend.synchronize()
-            let seconds = Date().timeIntervalSince(started)
+            let seconds = secondsBefore + Date().timeIntervalSince(started)
             trainingSeconds += seconds
             completedEpochs += 1
             completedSteps = completedEpochs * stepsPerEpoch
             let result = try Evaluator.evaluate(network: network, data: test, rule: trim)
             evaluation = result
             let lastStep = completedSteps - 1
-            let record = EpochRecord(epoch: completedEpochs, lr: Double(lastSettings?.learningRate ?? 0),
+            let recorded = Double(max(progress.recorded, 1))
+            let record = EpochRecord(epoch: completedEpochs, lr: Double(progress.learningRate),
                                      beta: Double(schedule.beta(atStep: lastStep)),
-                                     dataTerm: dataSum / Double(max(recorded, 1)), regularizer: regularizerSum / Double(max(recorded, 1)),
-                                     trainError: 100 * Double(errorSum) / Double(max(recorded * batch, 1)),
+                                     dataTerm: progress.dataSum / recorded, regularizer: progress.regularizerSum / recorded,
+                                     trainError: 100 * Double(progress.errorSum) / Double(max(progress.recorded * batch, 1)),
                                      testError: result.errorPercent, compression: result.compression,
                                      seconds: seconds, imagesPerSecond: Double(stepsPerEpoch * batch) / max(seconds, 1e-9))
+            progress = EpochProgress()
             try metrics?.append(record)
-            if let path = checkpointPath {
-                try Checkpoint(network: network, configuration: configuration, epoch: completedEpochs, step: completedSteps).write(to: path)
-            }
+            try saveCheckpoint()
             observer?.epochFinished(record)
         }
+    }
+
+    /// Writes the checkpoint of every step done so far (mid-epoch: with the epoch's progress).
+    private func saveCheckpoint() throws {
+        guard let path = checkpointPath else { return }
+        try Checkpoint(network: network, configuration: configuration, epoch: completedEpochs, step: completedSteps,
+                       data: dataIdentity, partialEpoch: progress.steps > 0 ? progress : nil).write(to: path)
+    }
+
+    /// Ends training at a step boundary: waits for the device, saves, and throws.
+    private func stop() throws -> Never {
+        try network.backend.synchronize()
+        try saveCheckpoint()
+        throw TrainingInterrupted(epoch: completedEpochs, step: completedSteps, checkpoint: checkpointPath)
     }
 }

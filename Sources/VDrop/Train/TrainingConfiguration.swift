@@ -3,9 +3,9 @@ import Foundation
 /// Everything that defines a training run. A run is a pure function of it (and the data):
 /// checkpoints store it, `--resume` restores it, results repeat it.
 ///
-/// Defaults are the paper's recipe (Appendix A): Adam with lr 1e-3, batch 100,
+/// Defaults are the paper's recipe (Appendix A): Adam on θ and log σ with lr 1e-3, batch 100,
 /// 200 epochs, lr decayed linearly to 0 from epoch 100, the regularizer annealed
-/// in over 20 epochs, scale 1 (0.05 for vgglike).
+/// in over 20 epochs, scale 1 (0.05 for vgglike's ARD and Sparse VD; the Gamma prior unscaled).
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var model: String = ModelKind.lenet5.rawValue
     /// `ard`, `svdo`, `gamma`, `gaussian` or `none`.
@@ -31,8 +31,42 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var trim: String = "mu"
     /// Read the loss back every this many steps (progress and the NaN check).
     public var logEvery: Int = 50
+    /// Which variable of the variance Adam trains: the paper's log σ by default.
+    public var parameterization: Parameterization = .logSigma
+
+    /// The longest run accepted: far beyond any recipe, and small enough that step counts
+    /// (epochs × steps per epoch) stay well inside Int.
+    public static let maximumEpochs = 1_000_000
+    /// The largest learning rate accepted: Adam moves each parameter by about lr per step, and
+    /// log σ² or θ moving by more than 1 per step is no longer training.
+    public static let maximumLearningRate: Float = 1
 
     public init() {}
+
+    /// Reads a configuration saved by this or an earlier version: a field an earlier version did
+    /// not write takes the value that version used (``Parameterization/beforeTheChoice`` for
+    /// `parameterization`), every other missing field its default.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = TrainingConfiguration()
+        func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+        model = try value(.model, defaults.model)
+        objective = try value(.objective, defaults.objective)
+        gammaA = try value(.gammaA, defaults.gammaA)
+        gammaB = try value(.gammaB, defaults.gammaB)
+        alpha = try value(.alpha, defaults.alpha)
+        epochs = try value(.epochs, defaults.epochs)
+        batch = try value(.batch, defaults.batch)
+        learningRate = try value(.learningRate, defaults.learningRate)
+        decayFrom = try value(.decayFrom, defaults.decayFrom)
+        annealEpochs = try value(.annealEpochs, defaults.annealEpochs)
+        regularizerScale = try c.decodeIfPresent(Float.self, forKey: .regularizerScale)
+        logSigma2Max = try c.decodeIfPresent(Float.self, forKey: .logSigma2Max)
+        seed = try value(.seed, defaults.seed)
+        trim = try value(.trim, defaults.trim)
+        logEvery = try value(.logEvery, defaults.logEvery)
+        parameterization = try value(.parameterization, Parameterization.beforeTheChoice)
+    }
 
     public var modelKind: ModelKind { ModelKind(rawValue: model) ?? .lenet5 }
 
@@ -56,34 +90,58 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         }
     }
 
-    /// s as used: the flag, or the model's default.
-    public var effectiveRegularizerScale: Float { regularizerScale ?? modelKind.defaultRegularizerScale }
+    /// s as used: the flag, or the recipe's default: the Gamma prior is never scaled (the paper's
+    /// Table 2 leaves it as it is), the other objectives take the model's default.
+    public var effectiveRegularizerScale: Float {
+        regularizerScale ?? (objective == "gamma" ? 1 : modelKind.defaultRegularizerScale)
+    }
 
     /// The log σ² clip as used: the flag, or −8 (log σ < −4) for the Gamma recipe.
     public var effectiveLogSigma2Max: Float? { logSigma2Max ?? (objective == "gamma" ? -8 : nil) }
 
-    /// Checks every value; throws a sentence naming the flag and what it accepts.
+    /// Checks every value; throws a sentence naming the flag and what it accepts. Every
+    /// number must be finite: an infinite schedule or prior has no meaning and would only
+    /// show up epochs later as a NaN.
     public func validate(trainingSetSize: Int? = nil) throws {
         guard ModelKind(rawValue: model) != nil else {
             throw ConfigurationError("\"\(model)\" is not a model; use \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
+        guard gammaA.isFinite else { throw ConfigurationError("--a must be a finite number; got \(gammaA).") }
+        guard gammaB.isFinite else { throw ConfigurationError("--b must be a finite number; got \(gammaB).") }
+        guard alpha.isFinite else { throw ConfigurationError("--alpha must be a finite number; got \(alpha).") }
         _ = try resolvedObjective()
         _ = try TrimRule(parsing: trim)
-        guard epochs >= 1 else { throw ConfigurationError("--epochs must be at least 1; got \(epochs).") }
+        guard epochs >= 1, epochs <= Self.maximumEpochs else {
+            throw ConfigurationError("--epochs must lie between 1 and \(Self.maximumEpochs); got \(epochs).")
+        }
         guard batch >= 1 else { throw ConfigurationError("--batch must be at least 1; got \(batch).") }
         if let n = trainingSetSize, batch > n {
             throw ConfigurationError("--batch \(batch) is larger than the training set (\(n) samples).")
         }
-        guard learningRate > 0, learningRate.isFinite else { throw ConfigurationError("--lr must be a positive number; got \(learningRate).") }
+        guard learningRate > 0, learningRate <= Self.maximumLearningRate else {
+            throw ConfigurationError("--lr must be a number above 0 and at most \(Self.maximumLearningRate); got \(learningRate).")
+        }
         guard decayFrom >= 0, decayFrom <= Double(epochs) else {
             throw ConfigurationError("--decay-from must lie between 0 and --epochs (\(epochs)); got \(decayFrom).")
         }
-        guard annealEpochs >= 0 else { throw ConfigurationError("--anneal-epochs must be 0 or more; got \(annealEpochs).") }
-        if let s = regularizerScale, !(s >= 0 && s.isFinite) {
-            throw ConfigurationError("--reg-scale must be 0 or more; got \(s).")
+        guard annealEpochs >= 0, annealEpochs.isFinite else {
+            throw ConfigurationError("--anneal-epochs must be a finite number, 0 or more; got \(annealEpochs).")
         }
-        if let clip = logSigma2Max, !clip.isFinite { throw ConfigurationError("--log-sigma2-max must be a finite number.") }
+        if let s = regularizerScale, !(s >= 0 && s.isFinite) {
+            throw ConfigurationError("--reg-scale must be a finite number, 0 or more; got \(s).")
+        }
+        if let clip = logSigma2Max, !clip.isFinite { throw ConfigurationError("--log-sigma2-max must be a finite number; got \(clip).") }
         guard logEvery >= 1 else { throw ConfigurationError("--log-every must be at least 1; got \(logEvery).") }
+    }
+
+    /// The seeds of a `--seeds count` run: seed, seed + 1, …, seed + count − 1; throws when
+    /// they would pass UInt64's largest value.
+    public static func seeds(from seed: UInt64, count: Int) throws -> [UInt64] {
+        guard count >= 1 else { throw ConfigurationError("--seeds must be at least 1; got \(count).") }
+        guard UInt64(count - 1) <= UInt64.max - seed else {
+            throw ConfigurationError("--seed \(seed) with --seeds \(count) would pass the largest seed, \(UInt64.max); choose a seed at most \(UInt64.max - UInt64(count - 1)).")
+        }
+        return (0..<count).map { seed + UInt64($0) }
     }
 }
 

@@ -12,9 +12,11 @@ public struct StepSettings: Equatable, Sendable {
     public var regularizerWeight: Float
     /// The upper clip on log σ² (the Gamma recipe's −8), or nil.
     public var logSigma2Max: Float?
+    /// Which variable of the variance Adam trains.
+    public var parameterization: Parameterization
 
     public init(objective: Objective, seed: UInt64, step: Int, datasetSize: Int, learningRate: Float,
-                regularizerWeight: Float, logSigma2Max: Float? = nil) {
+                regularizerWeight: Float, logSigma2Max: Float? = nil, parameterization: Parameterization = .logSigma) {
         self.objective = objective
         self.seed = seed
         self.step = step
@@ -22,6 +24,7 @@ public struct StepSettings: Equatable, Sendable {
         self.learningRate = learningRate
         self.regularizerWeight = regularizerWeight
         self.logSigma2Max = logSigma2Max
+        self.parameterization = parameterization
     }
 }
 
@@ -52,7 +55,8 @@ extension Network {
         if recordLoss { try recordLossTerms(objective: settings.objective) }
         try backward(mode: mode)
         var adam = AdamSettings(learningRate: settings.learningRate, step: settings.step + 1,
-                                regularizerWeight: settings.regularizerWeight, logSigma2Max: settings.logSigma2Max)
+                                regularizerWeight: settings.regularizerWeight, logSigma2Max: settings.logSigma2Max,
+                                parameterization: settings.parameterization)
         if !settings.objective.trainsLogSigma2 { adam.regularizerWeight = 0 }
         try backend.adamUpdate(objective: settings.objective, parameters: arena.parameters, gradients: arena.gradients,
                                firstMoment: arena.firstMoment, secondMoment: arena.secondMoment,

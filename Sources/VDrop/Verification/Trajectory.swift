@@ -9,13 +9,14 @@ public struct Trajectory: Sendable {
     /// Runs `steps` steps of `model` on a batch of Philox-uniform inputs in [0, 1) and labels
     /// `i mod classes`, the regularizer weight rising 0, 0.1, 0.2, … so that it matters.
     public static func run(model: ModelKind, objective: Objective, batch: Int, steps: Int, seed: UInt64 = 42,
-                           backend: any Backend) throws -> Trajectory {
+                           parameterization: Parameterization = .logSigma, backend: any Backend) throws -> Trajectory {
         let network = try fixedBatchNetwork(model: model, batch: batch, seed: seed, backend: backend)
         var losses: [StepLoss] = []
         for step in 0..<steps {
             let settings = StepSettings(objective: objective, seed: seed, step: step, datasetSize: 60_000,
                                         learningRate: 1e-3, regularizerWeight: Float(step) / 10,
-                                        logSigma2Max: { if case .gamma = objective { return -8 } else { return nil } }())
+                                        logSigma2Max: { if case .gamma = objective { return -8 } else { return nil } }(),
+                                        parameterization: parameterization)
             try network.trainStep(settings, recordLoss: true)
             losses.append(try network.readLoss(settings: settings))
         }

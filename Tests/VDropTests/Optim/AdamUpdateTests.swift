@@ -23,12 +23,13 @@ final class AdamUpdateTests: XCTestCase {
     /// Step t's data gradients: ∂L/∂θ, ∂L/∂σ² and plain gradients in [−1, 1].
     static func gradients(step: Int) -> [Float] { testValues(total, seed: 30 + UInt64(step)) }
 
-    static func settings(step: Int, clip: Float?) -> AdamSettings {
-        AdamSettings(learningRate: 0.01, step: step, regularizerWeight: 0.3, logSigma2Max: clip)
+    static func settings(step: Int, clip: Float?, parameterization: Parameterization = .logSigma) -> AdamSettings {
+        AdamSettings(learningRate: 0.01, step: step, regularizerWeight: 0.3, logSigma2Max: clip, parameterization: parameterization)
     }
 
     /// Runs `steps` updates from zero moments; returns (parameters, m, v).
-    func run(_ backend: OptimizerOperations, _ objective: Objective, clip: Float?, steps: Int) throws -> ([Float], [Float], [Float]) {
+    func run(_ backend: OptimizerOperations, _ objective: Objective, clip: Float?, steps: Int,
+             parameterization: Parameterization = .logSigma) throws -> ([Float], [Float], [Float]) {
         // One storage for all four arenas at offsets, as the trainer lays them out.
         let total = Self.total
         let storage = try backend.allocate([4 * total + 5])
@@ -38,50 +39,59 @@ final class AdamUpdateTests: XCTestCase {
         for step in 1...steps {
             try backend.upload(Self.gradients(step: step), to: g)
             try backend.adamUpdate(objective: objective, parameters: p, gradients: g, firstMoment: m, secondMoment: v,
-                                   weightCount: Self.weights, settings: Self.settings(step: step, clip: clip))
+                                   weightCount: Self.weights, settings: Self.settings(step: step, clip: clip, parameterization: parameterization))
         }
         return (try backend.download(p), try backend.download(m), try backend.download(v))
     }
 
-    func reference(_ objective: Objective, clip: Float?, steps: Int) -> ([Double], [Double], [Double]) {
+    func reference(_ objective: Objective, clip: Float?, steps: Int,
+                   parameterization: Parameterization = .logSigma) -> ([Double], [Double], [Double]) {
         var p = Self.initialParameters.map(Double.init)
         var m = [Double](repeating: 0, count: Self.total), v = m
         for step in 1...steps {
             AdamReference.update(objective: objective, parameters: &p, gradients: Self.gradients(step: step).map(Double.init),
                                  firstMoment: &m, secondMoment: &v, weightCount: Self.weights,
-                                 settings: Self.settings(step: step, clip: clip))
+                                 settings: Self.settings(step: step, clip: clip, parameterization: parameterization))
         }
         return (p, m, v)
     }
 
     func testCPUMatchesTheDoubleReference() throws {
-        for (objective, clip) in Self.cases {
-            for steps in [1, 3] {
-                let (p, m, v) = try run(TestBackends.cpu, objective, clip: clip, steps: steps)
-                let (rp, rm, rv) = reference(objective, clip: clip, steps: steps)
-                // The Float gradients g = O(1) carry ~1e-6 relative error; m sums three of them with
-                // cancellation, so its error is ~1e-7·|g|, not relative to m (atol 1e-6). Each step moves
-                // p by ≤ lr·|m̂|/√v̂ ≈ 0.01 with that relative error, plus the rounding of p (|ℓ| ≤ 12: ulp 1e-6).
-                let what = "\(objective), \(steps) step(s)"
-                assertClose(p.map(Double.init), rp, atol: 2e-6, rtol: 1e-6, "parameters of \(what)")
-                assertClose(m.map(Double.init), rm, atol: 1e-6, rtol: 1e-5, "first moments of \(what)")
-                assertClose(v.map(Double.init), rv, atol: 1e-9, rtol: 1e-5, "second moments of \(what)")
+        for parameterization in Parameterization.allCases {
+            for (objective, clip) in Self.cases {
+                for steps in [1, 3] {
+                    let (p, m, v) = try run(TestBackends.cpu, objective, clip: clip, steps: steps, parameterization: parameterization)
+                    let (rp, rm, rv) = reference(objective, clip: clip, steps: steps, parameterization: parameterization)
+                    // The Float gradients g = O(1) carry ~1e-6 relative error; m sums three of them with
+                    // cancellation, so its error is ~1e-7·|g|, not relative to m (atol 1e-6, times k for
+                    // g_q = k·g_ℓ). Each step moves p by ≤ lr·|m̂|/√v̂ ≈ 0.01 with that relative error,
+                    // plus the rounding of p (|ℓ| ≤ 12: ulp 1e-6), doubled for ℓ = 2q.
+                    let what = "\(objective), \(steps) step(s), \(parameterization)"
+                    let k = Double(parameterization.logSigma2PerTrained)
+                    assertClose(p.map(Double.init), rp, atol: k * 2e-6, rtol: 1e-6, "parameters of \(what)")
+                    assertClose(m.map(Double.init), rm, atol: k * 1e-6, rtol: 1e-5, "first moments of \(what)")
+                    assertClose(v.map(Double.init), rv, atol: k * k * 1e-9, rtol: 1e-5, "second moments of \(what)")
+                }
             }
         }
     }
 
     func testOpenCLMatchesTheCPU() throws {
         let gpu = try TestBackends.openCL()
-        for (objective, clip) in Self.cases {
-            let (p, m, v) = try run(gpu, objective, clip: clip, steps: 3)
-            let (hp, hm, hv) = try run(TestBackends.cpu, objective, clip: clip, steps: 3)
-            // The same Float formulas; exp, log, sqrt and division may differ by a few ulps on the
-            // device and a·b+c may be fused, so gradients agree to ~1e-6 relative: m (a sum of three
-            // of them with cancellation) to 1e-6 absolute, v to 1e-5 relative, parameters to an ulp
-            // of themselves plus lr·1e-5.
-            assertClose(p, hp, atol: 1e-6, rtol: 1e-6, "parameters of \(objective) on OpenCL")
-            assertClose(m, hm, atol: 1e-6, rtol: 1e-5, "first moments of \(objective) on OpenCL")
-            assertClose(v, hv, atol: 1e-9, rtol: 1e-5, "second moments of \(objective) on OpenCL")
+        for parameterization in Parameterization.allCases {
+            for (objective, clip) in Self.cases {
+                let (p, m, v) = try run(gpu, objective, clip: clip, steps: 3, parameterization: parameterization)
+                let (hp, hm, hv) = try run(TestBackends.cpu, objective, clip: clip, steps: 3, parameterization: parameterization)
+                // The same Float formulas; exp, log, sqrt and division may differ by a few ulps on the
+                // device and a·b+c may be fused, so gradients agree to ~1e-6 relative: m (a sum of three
+                // of them with cancellation) to 1e-6 absolute (k·1e-6 for g_q = k·g_ℓ), v to 1e-5 relative,
+                // parameters to an ulp of themselves plus lr·1e-5.
+                let what = "\(objective), \(parameterization) on OpenCL"
+                let k = parameterization.logSigma2PerTrained
+                assertClose(p, hp, atol: k * 1e-6, rtol: 1e-6, "parameters of \(what)")
+                assertClose(m, hm, atol: k * 1e-6, rtol: 1e-5, "first moments of \(what)")
+                assertClose(v, hv, atol: k * k * 1e-9, rtol: 1e-5, "second moments of \(what)")
+            }
         }
     }
 

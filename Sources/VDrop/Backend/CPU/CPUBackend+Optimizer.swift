@@ -83,8 +83,7 @@ extension CPUBackend: OptimizerOperations {
                 if trainsLogSigma2 {
                     // The layers wrote ∂L/∂σ²; ∂L/∂ℓ = σ²·∂L/∂σ².
                     let gradLogSigma2 = exp(logSigma2) * grad[w + i] + step.regularizerWeight * r.logSigma2
-                    let updated = step.apply(p, m, v, w + i, gradLogSigma2)
-                    p[w + i] = min(updated, step.logSigma2Max)
+                    step.applyToLogSigma2(p, m, v, w + i, gradLogSigma2: gradLogSigma2)
                 }
             }
         }

@@ -18,11 +18,12 @@ extension CPUBackend {
         let weight = step.regularizerWeight
         adam(p + start, m + start, v + start, gradient: VectorMath.load(grad + start) + weight * dTheta, step)
         if trainsLogSigma2 {
-            // The layers wrote ∂L/∂σ²; ∂L/∂ℓ = σ²·∂L/∂σ².
-            let gradient = VectorMath.exp(logSigma2) * VectorMath.load(grad + w + start) + weight * dLogSigma2
-            adam(p + w + start, m + w + start, v + w + start, gradient: gradient, step)
-            let clipped = VectorMath.load(p + w + start).replacing(with: step.logSigma2Max, where: VectorMath.load(p + w + start) .> step.logSigma2Max)
-            VectorMath.store(clipped, p + w + start)
+            // The layers wrote ∂L/∂σ²; ∂L/∂ℓ = σ²·∂L/∂σ²; Adam trains q = ℓ/k with ∂L/∂q = k·∂L/∂ℓ.
+            let k = step.logSigma2PerTrained
+            let gradient = k * (VectorMath.exp(logSigma2) * VectorMath.load(grad + w + start) + weight * dLogSigma2)
+            let q = adam(logSigma2 / k, m + w + start, v + w + start, gradient: gradient, step)
+            let updated = k * q
+            VectorMath.store(updated.replacing(with: step.logSigma2Max, where: updated .> step.logSigma2Max), p + w + start)
         }
         return true
     }
@@ -31,11 +32,18 @@ extension CPUBackend {
     @inline(__always)
     private func adam(_ p: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
                       gradient g: Vector, _ step: AdamStepConstants) {
+        VectorMath.store(adam(VectorMath.load(p), m, v, gradient: g, step), p)
+    }
+
+    /// The same step on a value held in lanes; stores the moments, returns the new value.
+    @inline(__always)
+    private func adam(_ p: Vector, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+                      gradient g: Vector, _ step: AdamStepConstants) -> Vector {
         let mNew = step.beta1 * VectorMath.load(m) + (1 - step.beta1) * g
         let vNew = step.beta2 * VectorMath.load(v) + (1 - step.beta2) * g * g
         VectorMath.store(mNew, m)
         VectorMath.store(vNew, v)
-        VectorMath.store(VectorMath.load(p) - step.learningRate * (mNew / step.biasCorrection1) / (VectorMath.squareRoot(vNew / step.biasCorrection2) + step.epsilon), p)
+        return p - step.learningRate * (mNew / step.biasCorrection1) / (VectorMath.squareRoot(vNew / step.biasCorrection2) + step.epsilon)
     }
 
     /// (∂R/∂θ, ∂R/∂ℓ) on eight lanes: the branches of the scalar forms as lane masks.

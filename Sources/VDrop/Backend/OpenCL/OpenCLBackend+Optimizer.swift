@@ -48,6 +48,7 @@ extension OpenCLBackend: OptimizerOperations {
                    firstMoment.deviceBuffer, firstMoment.deviceOffset, secondMoment.deviceBuffer, secondMoment.deviceOffset,
                    Int32(weightCount), Int32(plain), regularizer.kind.rawValue, regularizer.a, regularizer.b,
                    Int32(objective.trainsLogSigma2 ? 1 : 0), step.regularizerWeight, step.learningRate,
-                   step.beta1, step.beta2, step.epsilon, step.biasCorrection1, step.biasCorrection2, step.logSigma2Max)
+                   step.beta1, step.beta2, step.epsilon, step.biasCorrection1, step.biasCorrection2, step.logSigma2Max,
+                   step.logSigma2PerTrained)
     }
 }

@@ -1,0 +1,38 @@
+import Foundation
+
+/// A request, from another thread, that training stop at the next step boundary.
+///
+/// The CLI sets it from a Ctrl-C (SIGINT) handler; the trainer reads it between steps and
+/// then saves a checkpoint of exactly the steps done, so an interrupted run loses nothing and
+/// `--resume` continues it bit for bit. Tests set it directly.
+public final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requested = false
+
+    public init() {}
+
+    public func request() {
+        lock.lock()
+        requested = true
+        lock.unlock()
+    }
+
+    public var isRequested: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return requested
+    }
+}
+
+/// Training stopped because a ``StopRequest`` asked it to; the checkpoint holds every step done.
+public struct TrainingInterrupted: Error, CustomStringConvertible {
+    /// Epochs completed, and steps completed in all.
+    public let epoch: Int
+    public let step: Int
+    public let checkpoint: String?
+
+    public var description: String {
+        "Training was interrupted after step \(step) (epoch \(epoch) complete"
+            + (checkpoint.map { "); the checkpoint \($0) holds every step done." } ?? "); it had no output folder, so nothing was saved.")
+    }
+}
