@@ -29,10 +29,14 @@ public struct TrainingInterrupted: Error, CustomStringConvertible {
     /// Epochs completed, and steps completed in all.
     public let epoch: Int
     public let step: Int
+    /// Steps per epoch, so the message can say where in the epoch it stopped.
+    public let stepsPerEpoch: Int
     public let checkpoint: String?
 
     public var description: String {
-        "Training was interrupted after step \(step) (epoch \(epoch) complete"
-            + (checkpoint.map { "); the checkpoint \($0) holds every step done." } ?? "); it had no output folder, so nothing was saved.")
+        let inEpoch = step - epoch * stepsPerEpoch
+        let place = inEpoch == 0 ? "after epoch \(epoch)" : "in epoch \(epoch + 1) after step \(inEpoch) of \(stepsPerEpoch)"
+        return "Training was interrupted \(place); "
+            + (checkpoint.map { "the checkpoint \($0) holds every step done." } ?? "it had no output folder, so nothing was saved.")
     }
 }

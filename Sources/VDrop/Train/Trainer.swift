@@ -207,6 +207,7 @@ public final class Trainer {
     private func stop() throws -> Never {
         try network.backend.synchronize()
         try saveCheckpoint()
-        throw TrainingInterrupted(epoch: completedEpochs, step: completedSteps, checkpoint: checkpointPath)
+        throw TrainingInterrupted(epoch: completedEpochs, step: completedSteps, stepsPerEpoch: schedule.stepsPerEpoch,
+                                 checkpoint: checkpointPath)
     }
 }
