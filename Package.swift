@@ -8,6 +8,7 @@ import PackageDescription
 let kernelFiles: [Resource] = [
     "philox.clh",
     "regularizers.clh",
+    "work_group_sum.clh",
     "adam.cl",
     "batch_norm.cl",
     "cross_entropy.cl",

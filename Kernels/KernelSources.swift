@@ -47,6 +47,7 @@ public struct MissingKernelInclude: Error, CustomStringConvertible {
 let embeddedFiles: [(String, [UInt8])] = [
     ("philox.clh", PackageResources.philox_clh),
     ("regularizers.clh", PackageResources.regularizers_clh),
+    ("work_group_sum.clh", PackageResources.work_group_sum_clh),
     ("adam.cl", PackageResources.adam_cl),
     ("batch_norm.cl", PackageResources.batch_norm_cl),
     ("cross_entropy.cl", PackageResources.cross_entropy_cl),

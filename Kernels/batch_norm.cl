@@ -6,24 +6,7 @@
 // the WG_SIZE partial sums. The order is fixed, so repeated runs give the same bits.
 // WG_SIZE must be a power of two and is the launch's local size.
 
-#ifndef WG_SIZE
-#define WG_SIZE 256
-#endif
-
-// The sum of `value` over the work-group, returned to every work item.
-float batch_norm_group_sum(__local float *scratch, float value) {
-    int lid = get_local_id(0);
-    scratch[lid] = value;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int stride = WG_SIZE / 2; stride > 0; stride >>= 1) {
-        if (lid < stride) scratch[lid] += scratch[lid + stride];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    float total = scratch[0];
-    // The next call overwrites scratch; everyone must have read the total first.
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return total;
-}
+#include "work_group_sum.clh"
 
 // batch_norm_statistics (training), one work-group per channel c:
 //   mean = Σx/n,  var = Σ(x − mean)²/n (biased; two passes for accuracy),
@@ -48,7 +31,7 @@ void batch_norm_statistics(__global const float *input, int input_offset,
         int b = j / spatial;
         partial += x[b * channels * spatial + (j - b * spatial)];
     }
-    float mean = batch_norm_group_sum(scratch, partial) / (float)n;
+    float mean = work_group_sum(scratch, partial) / (float)n;
 
     partial = 0.0f;
     for (int j = lid; j < n; j += WG_SIZE) {
@@ -56,7 +39,7 @@ void batch_norm_statistics(__global const float *input, int input_offset,
         float d = x[b * channels * spatial + (j - b * spatial)] - mean;
         partial += d * d;
     }
-    float variance = batch_norm_group_sum(scratch, partial) / (float)n;
+    float variance = work_group_sum(scratch, partial) / (float)n;
 
     if (lid == 0) {
         saved_mean[saved_mean_offset + c] = mean;
@@ -113,8 +96,8 @@ void batch_norm_backward_reduce(__global const float *input, int input_offset,
         sumG += g[k];
         sumGXHat += g[k] * ((x[k] - mean) * invStd);
     }
-    sumG = batch_norm_group_sum(scratch, sumG);
-    sumGXHat = batch_norm_group_sum(scratch, sumGXHat);
+    sumG = work_group_sum(scratch, sumG);
+    sumGXHat = work_group_sum(scratch, sumGXHat);
     if (lid == 0) {
         grad_beta[grad_beta_offset + c] = sumG;
         grad_gamma[grad_gamma_offset + c] = sumGXHat;

@@ -6,9 +6,7 @@
 // [B, O, ⌊Ho/2⌋, ⌊Wo/2⌋] after a fused max-pool).
 #include "philox.clh"
 
-#ifndef WG_SIZE
-#define WG_SIZE 64
-#endif
+#include "work_group_sum.clh"
 
 // Output side of a stride-1 convolution: size + 2·padding − kernel_size + 1.
 inline int conv_out_size(int size, int kernel_size, int padding) {
@@ -171,18 +169,13 @@ __kernel void lrt_conv_backward_gather(__global const float *grad, int grad_offs
 __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))
 void lrt_conv_bias_gradient(__global const float *grad_rows, int grad_rows_offset,
                             __global float *grad_bias, int grad_bias_offset, int positions) {
-    __local float partial[WG_SIZE];
+    __local float scratch[WG_SIZE];
     int o = get_group_id(0), lane = get_local_id(0);
     __global const float *row = grad_rows + grad_rows_offset + o * positions;
     float sum = 0.0f;
     for (int n = lane; n < positions; n += WG_SIZE) sum += row[n];
-    partial[lane] = sum;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int width = WG_SIZE / 2; width > 0; width /= 2) {
-        if (lane < width) partial[lane] += partial[lane + width];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (lane == 0) grad_bias[grad_bias_offset + o] = partial[0];
+    float total = work_group_sum(scratch, sum);
+    if (lane == 0) grad_bias[grad_bias_offset + o] = total;
 }
 
 // lrt_conv_col2im, one work item per input pixel i = ((b·C + c)·H + y)·W + x (a gather, no atomics):

@@ -9,7 +9,7 @@
 // TILE×(TILE+1) local tiles (the +1 avoids bank conflicts); edges are guarded, so any sizes work.
 
 #ifndef TILE
-#define TILE 16
+#error "TILE is set by the host (-DTILE): the side of the square work-groups"
 #endif
 
 // lrt_dense_forward: μ = Σ_i x[b,i]·θ[o,i] + bias[o], v = Σ_i x[b,i]²·σ²[o,i];

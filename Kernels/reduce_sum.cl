@@ -6,24 +6,16 @@
 // every addition is fixed, so repeated runs give the same bits; no atomics.
 // WG_SIZE must be a power of two and is the launch's local size.
 
-#ifndef WG_SIZE
-#define WG_SIZE 256
-#endif
+#include "work_group_sum.clh"
 
 // reduce_sum_partials: out[group] = Σ_{t in group} Σ_{i ≡ t mod G·WG_SIZE} x[i].
 __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))
 void reduce_sum_partials(__global const float *input, int input_offset, int count,
                          __global float *output, int output_offset) {
     __local float scratch[WG_SIZE];
-    int lid = get_local_id(0);
     int stride = get_global_size(0);
     float partial = 0.0f;
     for (int i = get_global_id(0); i < count; i += stride) partial += input[input_offset + i];
-    scratch[lid] = partial;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int width = WG_SIZE / 2; width > 0; width >>= 1) {
-        if (lid < width) scratch[lid] += scratch[lid + width];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (lid == 0) output[output_offset + get_group_id(0)] = scratch[0];
+    float total = work_group_sum(scratch, partial);
+    if (get_local_id(0) == 0) output[output_offset + get_group_id(0)] = total;
 }

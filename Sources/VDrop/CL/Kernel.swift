@@ -1,7 +1,12 @@
 import COpenCL
 
-/// A value that can be passed to a kernel: a buffer or a scalar of the kernel's C type.
+/// A value that can be passed to a kernel: a buffer, a tensor (buffer and offset), or a
+/// scalar of the kernel's C type.
 public protocol KernelArgument {
+    /// The OpenCL C types of the kernel parameters this value fills, in order: one for a
+    /// scalar or a buffer, two (`float*`, `int`) for a tensor. A pointer is written "*".
+    var kernelParameterTypes: [String] { get }
+    /// Sets the parameters starting at `index`.
     func set(on kernel: cl_kernel, index: cl_uint) throws
 }
 
@@ -16,6 +21,7 @@ extension KernelArgument {
 }
 
 extension Buffer: KernelArgument {
+    public var kernelParameterTypes: [String] { ["*"] }
     public func set(on kernel: cl_kernel, index: cl_uint) throws {
         var mem: cl_mem? = handle
         try clCheck(clSetKernelArg(kernel, index, MemoryLayout<cl_mem>.stride, &mem), "clSetKernelArg(\(index), buffer)")
@@ -23,16 +29,35 @@ extension Buffer: KernelArgument {
 }
 
 /// Scalars map to OpenCL C types of the same size: Int32 → int, UInt32 → uint, Float → float, UInt64 → ulong.
-extension Int32: KernelArgument { public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) } }
-extension UInt32: KernelArgument { public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) } }
-extension UInt64: KernelArgument { public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) } }
-extension Float: KernelArgument { public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) } }
+extension Int32: KernelArgument {
+    public var kernelParameterTypes: [String] { ["int"] }
+    public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) }
+}
+extension UInt32: KernelArgument {
+    public var kernelParameterTypes: [String] { ["uint"] }
+    public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) }
+}
+extension UInt64: KernelArgument {
+    public var kernelParameterTypes: [String] { ["ulong"] }
+    public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) }
+}
+extension Float: KernelArgument {
+    public var kernelParameterTypes: [String] { ["float"] }
+    public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) }
+}
 
 /// Owns one `cl_kernel`; keeps its program (and so its context) alive.
 public final class Kernel: @unchecked Sendable {
     public let program: Program
     public let name: String
     let handle: cl_kernel
+    /// The kernel's parameter count, and their OpenCL C type names when the driver reports
+    /// them (programs are built with `-cl-kernel-arg-info`); nil when it does not.
+    let parameterCount: Int
+    let parameterTypes: [String]?
+    /// Whether the arguments of a launch have been checked against the signature: the first
+    /// launch checks; every later one sets the same kinds of values from the same host code.
+    private var signatureChecked = false
 
     init(program: Program, name: String) throws {
         var status: cl_int = 0
@@ -42,6 +67,15 @@ public final class Kernel: @unchecked Sendable {
         self.program = program
         self.name = name
         self.handle = kernel
+        var count: cl_uint = 0
+        try clCheck(clGetKernelInfo(kernel, cl_kernel_info(CL_KERNEL_NUM_ARGS), MemoryLayout<cl_uint>.size, &count, nil),
+                    "clGetKernelInfo(\(name), CL_KERNEL_NUM_ARGS)")
+        parameterCount = Int(count)
+        parameterTypes = try? (0..<count).map { index in
+            try clInfoString("clGetKernelArgInfo(\(name), \(index))") {
+                clGetKernelArgInfo(kernel, index, cl_kernel_arg_info(CL_KERNEL_ARG_TYPE_NAME), $0, $1, $2)
+            }
+        }
     }
 
     deinit { clReleaseKernel(handle) }
@@ -53,12 +87,41 @@ public final class Kernel: @unchecked Sendable {
     }
 
     public func setArguments(_ arguments: [KernelArgument]) throws {
-        for (index, argument) in arguments.enumerated() {
-            try argument.set(on: handle, index: cl_uint(index))
+        if !signatureChecked {
+            checkSignature(arguments.flatMap(\.kernelParameterTypes))
+            signatureChecked = true
+        }
+        var index: cl_uint = 0
+        for argument in arguments {
+            try argument.set(on: handle, index: index)
+            index += cl_uint(argument.kernelParameterTypes.count)
         }
     }
+
+    /// A launch whose arguments do not fit the kernel's parameters is a bug in vdrop, not a
+    /// user's mistake: it stops with the kernel's name and where the two part (`fatalError`,
+    /// whose message survives optimized builds, unlike `precondition`'s).
+    private func checkSignature(_ given: [String]) {
+        if let mismatch = Self.mismatch(declaredCount: parameterCount, declaredTypes: parameterTypes, given: given) {
+            fatalError("\(name) in \(program.file): \(mismatch)")
+        }
+    }
+
+    /// Where the values a launch passes (``KernelArgument/kernelParameterTypes``, "*" for any
+    /// buffer) part from the kernel's declared parameters, or nil when they fit.
+    static func mismatch(declaredCount: Int, declaredTypes: [String]?, given: [String]) -> String? {
+        if given.count != declaredCount { return "the kernel takes \(declaredCount) parameters; the host passed \(given.count)" }
+        guard let declaredTypes else { return nil }
+        for (index, (expected, passed)) in zip(declaredTypes, given).enumerated() {
+            let fits = passed == "*" ? expected.hasSuffix("*") : expected == passed
+            if !fits { return "parameter \(index) is \(expected), the host passed \(passed == "*" ? "a buffer" : passed)" }
+        }
+        return nil
+    }
 }
+
 extension SIMD2: KernelArgument where Scalar == UInt32 {
     /// A `uint2`: how kernels take 64-bit seeds and steps as two words.
+    public var kernelParameterTypes: [String] { ["uint2"] }
     public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) }
 }

@@ -55,7 +55,11 @@ public final class ProgramCache: @unchecked Sendable {
 
     public init(context: Context) { self.context = context }
 
-    /// The program for an embedded kernel file, built with `-cl-std=CL1.2` plus `options`.
+    /// What every program is built with: OpenCL C 1.2 (PoCL and NVIDIA both take it), and the
+    /// kernels' parameter types kept, so ``Kernel`` can check each launch against its signature.
+    static let baseOptions = "-cl-std=CL1.2 -cl-kernel-arg-info "
+
+    /// The program for an embedded kernel file, built with ``baseOptions`` plus `options`.
     public func program(_ file: String, options: String = "") throws -> Program {
         let key = file + "\u{0}" + options
         if let program = programs[key] { return program }
@@ -63,7 +67,7 @@ public final class ProgramCache: @unchecked Sendable {
             preconditionFailure("no embedded kernel file named \(file)")
         }
         let program = try Program(context: context, file: file, source: try KernelSources.resolvingIncludes(source, in: file),
-                                   options: ("-cl-std=CL1.2 " + options).trimmingTrailingSpace)
+                                   options: (Self.baseOptions + options).trimmingTrailingSpace)
         programs[key] = program
         return program
     }
@@ -71,7 +75,7 @@ public final class ProgramCache: @unchecked Sendable {
     /// Builds a program from source text that is not embedded (tests, tools).
     public func program(named file: String, source: String, options: String = "") throws -> Program {
         try Program(context: context, file: file, source: try KernelSources.resolvingIncludes(source, in: file),
-                    options: ("-cl-std=CL1.2 " + options).trimmingTrailingSpace)
+                    options: (Self.baseOptions + options).trimmingTrailingSpace)
     }
 }
 

@@ -1,9 +1,7 @@
 extension OpenCLBackend: DataOperations {
     public func gatherRows(source: Tensor, rowSize: Int, indices: Tensor, start: Int, output: Tensor) throws {
         let rows = OperationShapes.gather(output: output, rowSize: rowSize, indices: indices, start: start)
-        try launch("gather_rows", in: "gather.cl", global: [output.count],
-                   source.deviceBuffer, source.deviceOffset, indices.deviceBuffer, indices.deviceOffset, Int32(start),
-                   output.deviceBuffer, output.deviceOffset, Int32(rows), Int32(rowSize))
+        try dataKernels.gatherRows(source: source, indices: indices, start: start, output: output, rows: rows, rowSize: rowSize)
     }
 }
 
@@ -13,9 +11,7 @@ extension OpenCLBackend {
         let channels = normalization.count / 2
         let rows = OperationShapes.gather(output: output, rowSize: rowSize, indices: indices, start: start,
                                           channels: channels, channelSize: channelSize)
-        try launch("gather_normalized_bytes", in: "gather.cl", global: [output.count],
-                   source.deviceBuffer, Int32(source.offset * 4), indices.deviceBuffer, indices.deviceOffset, Int32(start),
-                   normalization.deviceBuffer, normalization.deviceOffset, Int32(channels), Int32(channelSize),
-                   output.deviceBuffer, output.deviceOffset, Int32(rows), Int32(rowSize))
+        try dataKernels.gatherNormalizedBytes(source: source, indices: indices, start: start, norm: normalization, channels: channels,
+                                              channelSize: channelSize, output: output, rows: rows, rowSize: rowSize)
     }
 }

@@ -25,20 +25,14 @@ extension OpenCLBackend {
               plan.slices * m * n <= Int(Int32.max)  // the reduction counts partial sums with int
         else { return false }
         let partial = plan.slices > 1 ? try scratchTensor("gemm_tiled.partial", count: plan.slices * m * n) : c
-        let group = configuration.group
         let letters = "\(shape.transposeA ? "T" : "N")\(shape.transposeB ? "T" : "N")"
-        try launch("gemm_tiled", in: "gemm_tiled.cl",
-                   options: configuration.options(transposeA: shape.transposeA, transposeB: shape.transposeB),
-                   global: [(n + configuration.tileN - 1) / configuration.tileN * group.x,
-                            (m + configuration.tileM - 1) / configuration.tileM * group.y, plan.slices],
-                   local: [group.x, group.y, 1],
-                   label: "tiled \(configuration) \(m)×\(n)×\(k) \(letters)" + (plan.slices > 1 ? ", \(plan.slices) slices" : ""),
-                   a.deviceBuffer, a.deviceOffset, b.deviceBuffer, b.deviceOffset, c.deviceBuffer, c.deviceOffset,
-                   partial.deviceBuffer, partial.deviceOffset, Int32(m), Int32(n), Int32(k), Int32(plan.chunk), alpha, beta)
+        try gemmTiledKernels.product(a: a, b: b, c: c, partial: partial, m: m, n: n, k: k, chunk: plan.chunk, slices: plan.slices,
+                                     alpha: alpha, beta: beta, configuration: configuration,
+                                     transposeA: shape.transposeA, transposeB: shape.transposeB,
+                                     label: "tiled \(configuration) \(m)×\(n)×\(k) \(letters)" + (plan.slices > 1 ? ", \(plan.slices) slices" : ""))
         guard plan.slices > 1 else { return true }
-        try launch("gemm_split_k_reduce", in: "gemm_tiled.cl", global: [m * n], label: "split-K sum \(m)×\(n)",
-                   partial.deviceBuffer, partial.deviceOffset, Int32(plan.slices), Int32(m * n), alpha, beta,
-                   c.deviceBuffer, c.deviceOffset)
+        try gemmTiledKernels.splitKReduce(partial: partial, slices: plan.slices, count: m * n, alpha: alpha, beta: beta, c: c,
+                                          label: "split-K sum \(m)×\(n)")
         return true
     }
 }

@@ -1,0 +1,115 @@
+/// Host side of `Kernels/lrt_dense.cl`, `Kernels/lrt_conv.cl` and `Kernels/weight_variance.cl`:
+/// the kernels of the layers with local reparameterization.
+struct LRTKernels {
+    let backend: OpenCLBackend
+
+    private var group: Int { KernelConstants.lrtGroupSize }
+    private var denseOptions: String { "-DTILE=\(KernelConstants.denseTile)" }
+    private var convOptions: String { "-DWG_SIZE=\(KernelConstants.lrtGroupSize)" }
+
+    // MARK: weight_variance.cl
+
+    /// `weight_variance_lrt`: variance = exp(logSigma2).
+    func weightVarianceLRT(logSigma2: Tensor, variance: Tensor, count: Int) throws {
+        try backend.launch("weight_variance_lrt", in: "weight_variance.cl", global: [count], local: [group],
+                           logSigma2, variance, Int32(count))
+    }
+
+    /// `weight_variance_gaussian`: variance = α·θ².
+    func weightVarianceGaussian(theta: Tensor, variance: Tensor, count: Int, alpha: Float) throws {
+        try backend.launch("weight_variance_gaussian", in: "weight_variance.cl", global: [count], local: [group],
+                           theta, variance, Int32(count), alpha)
+    }
+
+    /// `weight_variance_gaussian_backward`: gradTheta += 2α·θ⊙gradVariance.
+    func weightVarianceGaussianBackward(theta: Tensor, gradVariance: Tensor, gradTheta: Tensor, count: Int, alpha: Float) throws {
+        try backend.launch("weight_variance_gaussian_backward", in: "weight_variance.cl", global: [count], local: [group],
+                           theta, gradVariance, gradTheta, Int32(count), alpha)
+    }
+
+    // MARK: lrt_dense.cl (B samples, I inputs, O outputs; square work-groups of TILE)
+
+    /// `lrt_dense_forward`: both products, bias, noise and the fused ReLU, one work item per output.
+    func denseForward(x: Tensor, theta: Tensor, variance: Tensor, bias: Tensor, out: Tensor, noiseScale: Tensor,
+                      batch: Int, inputs: Int, outputs: Int, withNoise: Bool, relu: Bool, key: NoiseKey) throws {
+        let tile = KernelConstants.denseTile
+        try backend.launch("lrt_dense_forward", in: "lrt_dense.cl", options: denseOptions, global: [outputs, batch], local: [tile, tile],
+                           x, theta, variance, bias, out, noiseScale, Int32(batch), Int32(inputs), Int32(outputs), withNoise, relu,
+                           key.seedWords, key.stepWords, key.stream)
+    }
+
+    /// `lrt_dense_weight_gradient`: ∂θ, ∂σ² and ∂b, one work item per weight.
+    func denseWeightGradient(g: Tensor, out: Tensor, noiseScale: Tensor, x: Tensor, theta: Tensor,
+                             gradTheta: Tensor, gradVariance: Tensor, gradBias: Tensor,
+                             batch: Int, inputs: Int, outputs: Int, withNoise: Bool, relu: Bool, gaussianAlpha: Float) throws {
+        let tile = KernelConstants.denseTile
+        try backend.launch("lrt_dense_weight_gradient", in: "lrt_dense.cl", options: denseOptions, global: [inputs, outputs],
+                           local: [tile, tile], g, out, noiseScale, x, theta, gradTheta, gradVariance, gradBias,
+                           Int32(batch), Int32(inputs), Int32(outputs), withNoise, relu, gaussianAlpha)
+    }
+
+    /// `lrt_dense_input_gradient`: ∂x, one work item per input value.
+    func denseInputGradient(g: Tensor, out: Tensor, noiseScale: Tensor, x: Tensor, theta: Tensor, variance: Tensor, gradX: Tensor,
+                            batch: Int, inputs: Int, outputs: Int, withNoise: Bool, relu: Bool) throws {
+        let tile = KernelConstants.denseTile
+        try backend.launch("lrt_dense_input_gradient", in: "lrt_dense.cl", options: denseOptions, global: [inputs, batch],
+                           local: [tile, tile], g, out, noiseScale, x, theta, variance, gradX,
+                           Int32(batch), Int32(inputs), Int32(outputs), withNoise, relu)
+    }
+
+    // MARK: lrt_conv.cl
+
+    /// `lrt_conv_im2col` over (output position, image, input channel): 64 work items per group,
+    /// along the plane, and over images when the plane is smaller.
+    func convIm2col(x: Tensor, columns: Tensor, columnsSquared: Tensor, geometry g: ConvGeometry, withSquares: Bool) throws {
+        let across = min(g.outPlane, group)
+        try backend.launch("lrt_conv_im2col", in: "lrt_conv.cl", options: convOptions, global: [g.outPlane, g.batch, g.inChannels],
+                           local: [across, max(1, min(g.batch, group / across)), 1],
+                           x, columns, columnsSquared, Int32(g.batch), Int32(g.inChannels), Int32(g.height), Int32(g.width),
+                           Int32(g.kernelSize), Int32(g.padding), withSquares)
+    }
+
+    /// `lrt_conv_forward_epilogue`: bias, noise and the fused ReLU, one work item per output value.
+    func convForwardEpilogue(mean: Tensor, variance: Tensor, bias: Tensor, out: Tensor, noiseScale: Tensor,
+                             geometry g: ConvGeometry, withNoise: Bool, relu: Bool, key: NoiseKey) throws {
+        try backend.launch("lrt_conv_forward_epilogue", in: "lrt_conv.cl", options: convOptions, global: [out.count], local: [group],
+                           mean, variance, bias, out, noiseScale, Int32(g.batch), Int32(g.outChannels), Int32(g.outPlane),
+                           withNoise, relu, key.seedWords, key.stepWords, key.stream)
+    }
+
+    /// `lrt_conv_forward_epilogue_max_pool`: the same with ReLU and a 2×2 max-pool, one work item per window.
+    func convForwardEpilogueMaxPool(mean: Tensor, variance: Tensor, bias: Tensor, out: Tensor, argmax: Tensor, noiseScale: Tensor,
+                                    geometry g: ConvGeometry, withNoise: Bool, key: NoiseKey) throws {
+        let windows = g.batch * g.outChannels * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
+        try backend.launch("lrt_conv_forward_epilogue_max_pool", in: "lrt_conv.cl", options: convOptions, global: [windows],
+                           local: [group], mean, variance, bias, out, argmax, noiseScale,
+                           Int32(g.batch), Int32(g.outChannels), Int32(g.outHeight), Int32(g.outWidth), withNoise,
+                           key.seedWords, key.stepWords, key.stream)
+    }
+
+    /// `lrt_conv_backward_gather`: the output gradient reordered to [O, B·Ho·Wo] rows, with the
+    /// fused ReLU (and max-pool) undone; one work item per pre-pool output value.
+    func convBackwardGather(grad: Tensor, out: Tensor, argmax: Tensor, noiseScale: Tensor, gradRows: Tensor, gradVarianceRows: Tensor,
+                            geometry g: ConvGeometry, withNoise: Bool, relu: Bool, pool: Bool) throws {
+        try backend.launch("lrt_conv_backward_gather", in: "lrt_conv.cl", options: convOptions, global: [noiseScale.count],
+                           local: [group], grad, out, argmax, noiseScale, gradRows, gradVarianceRows,
+                           Int32(g.batch), Int32(g.outChannels), Int32(g.outHeight), Int32(g.outWidth), withNoise, relu, pool)
+    }
+
+    /// `lrt_conv_bias_gradient`: one work-group of WG_SIZE per output channel.
+    func convBiasGradient(gradRows: Tensor, gradBias: Tensor, channels: Int, positions: Int) throws {
+        try backend.launch("lrt_conv_bias_gradient", in: "lrt_conv.cl", options: convOptions, global: [channels * group], local: [group],
+                           gradRows, gradBias, Int32(positions))
+    }
+
+    /// `lrt_conv_col2im`: one work item per input value (a gather, no atomics).
+    func convCol2im(x: Tensor, dcol: Tensor, dcolVar: Tensor, gradInput: Tensor, geometry g: ConvGeometry, withNoise: Bool) throws {
+        try backend.launch("lrt_conv_col2im", in: "lrt_conv.cl", options: convOptions, global: [gradInput.count], local: [group],
+                           x, dcol, dcolVar, gradInput, Int32(g.batch), Int32(g.inChannels), Int32(g.height), Int32(g.width),
+                           Int32(g.kernelSize), Int32(g.padding), withNoise)
+    }
+}
+
+extension OpenCLBackend {
+    var lrtKernels: LRTKernels { LRTKernels(backend: self) }
+}
