@@ -24,5 +24,7 @@ train: build
 
 # Optimized: the CPU backend's numeric loops (SIMD lanes above all) run 10-50× slower in a
 # debug build, which made the training tests take minutes. -enable-testing keeps @testable.
+# Then a few seconds of each parser's fuzz target (its own package, built once; README, Fuzzing).
 test: deps
 	$(SWIFT) test -c release -Xswiftc -enable-testing
+	./scripts/fuzz.sh smoke

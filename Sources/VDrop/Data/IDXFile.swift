@@ -107,6 +107,16 @@ public enum IDXFile {
         guard images.dimensions[0] >= 1 else {
             throw DatasetError(file: imagePath, problem: "holds no images; a data set needs at least one.")
         }
+        guard images.dimensions[1] >= 1, images.dimensions[2] >= 1 else {
+            throw DatasetError(file: imagePath, problem: "holds images of \(images.dimensions[1])×\(images.dimensions[2]) pixels; an image needs at least one.")
+        }
+        // read(data:name:) gives values that fill their dimensions; a caller's own may not.
+        guard let expected = try? valueCount(images.dimensions, file: imagePath), images.values.count == expected else {
+            throw DatasetError(file: imagePath, problem: "holds \(images.values.count) values for its \(shape(images.dimensions)) dimensions.")
+        }
+        guard labels.values.count == labels.dimensions[0] else {
+            throw DatasetError(file: labelPath, problem: "holds \(labels.values.count) values for its \(labels.dimensions[0]) labels.")
+        }
         guard images.dimensions[0] == labels.dimensions[0] else {
             throw DatasetError(file: labelPath, problem: "holds \(labels.dimensions[0]) labels but \(imagePath) holds \(images.dimensions[0]) images.")
         }

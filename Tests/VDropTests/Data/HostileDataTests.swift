@@ -56,6 +56,15 @@ final class HostileDataTests: XCTestCase {
         assertRefused("no images", containing: "holds no images") {
             _ = try IDXFile.dataset(images: empty, labels: (dimensions: [0], values: []), imagePath: "hostile", labelPath: "labels", name: "x")
         }
+        // Contents a caller built, which need not fill their dimensions, are checked too.
+        let images = (dimensions: [2, 2, 2], values: [UInt8](repeating: 0, count: 8))
+        assertRefused("short labels", containing: "holds 1 values for its 2 labels") {
+            _ = try IDXFile.dataset(images: images, labels: (dimensions: [2], values: [0]), imagePath: "images", labelPath: "hostile", name: "x")
+        }
+        assertRefused("huge images", containing: "holds 8 values for its") {
+            _ = try IDXFile.dataset(images: (dimensions: [Int.max, Int.max, 2], values: images.values), labels: (dimensions: [2], values: [0, 0]),
+                                    imagePath: "hostile", labelPath: "labels", name: "x")
+        }
     }
 
     /// 8 MB of zeros behind a header that declares 10 images: the gzip stream inflates 1000 times
