@@ -7,25 +7,45 @@ public enum CIFAR10File {
     public static let trainFiles = (1...5).map { "data_batch_\($0).bin" }
     public static let testFile = "test_batch.bin"
 
+    /// The largest batch file vdrop reads: 2 GiB. CIFAR-10's batches are 30 MB each; a file
+    /// beyond this is not one, and is refused before it is read into memory.
+    public static let maximumFileBytes = 1 << 31
+
     /// Reads one batch file: its labels and raw pixel bytes.
     public static func read(_ path: String) throws -> (labels: [UInt8], pixels: [UInt8]) {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > maximumFileBytes {
+            throw DatasetError(file: path, problem: "holds \(size) bytes, more than the \(maximumFileBytes) vdrop reads from one CIFAR-10 batch (each of CIFAR-10's is 30 MB); is it the right file?")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DatasetError(file: path, problem: "cannot be read (missing, or no permission).")
         }
+        return try read(data: data, name: path)
+    }
+
+    /// Parses one batch file's bytes; `name` is the file errors name.
+    public static func read(data: Data, name: String) throws -> (labels: [UInt8], pixels: [UInt8]) {
+        // A label is below 10, so a record never starts with gzip's 1f 8b.
+        guard !Gzip.isCompressed(data) else {
+            throw DatasetError(file: name, problem: "is gzip-compressed; vdrop reads CIFAR-10's binary batches as they come out of cifar-10-binary.tar.gz (tar xzf it, or gunzip this file).")
+        }
+        guard data.count <= maximumFileBytes else {
+            throw DatasetError(file: name, problem: "holds \(data.count) bytes, more than the \(maximumFileBytes) vdrop reads from one CIFAR-10 batch (each of CIFAR-10's is 30 MB); is it the right file?")
+        }
         guard !data.isEmpty, data.count % recordSize == 0 else {
-            throw DatasetError(file: path, problem: "holds \(data.count) bytes, which is not a whole number of \(recordSize)-byte CIFAR-10 records (truncated?).")
+            throw DatasetError(file: name, problem: "holds \(data.count) bytes, which is not a whole number of \(recordSize)-byte CIFAR-10 records (truncated?).")
         }
         let bytes = [UInt8](data)
-        let count = bytes.count / recordSize
+        let count = bytes.count / recordSize, imageSize = recordSize - 1
         var labels = [UInt8](repeating: 0, count: count)
-        var pixels = [UInt8](repeating: 0, count: count * (recordSize - 1))
+        var pixels = [UInt8](repeating: 0, count: count * imageSize)
         for record in 0..<count {
             let label = bytes[record * recordSize]
             guard label < 10 else {
-                throw DatasetError(file: path, problem: "record \(record) has label \(label), outside 0…9 (not a CIFAR-10 batch?).")
+                throw DatasetError(file: name, problem: "record \(record) has label \(label), outside 0…9 (not a CIFAR-10 batch?).")
             }
             labels[record] = label
-            for i in 0..<(recordSize - 1) { pixels[record * (recordSize - 1) + i] = bytes[record * recordSize + 1 + i] }
+            pixels.replaceSubrange((record * imageSize)..<((record + 1) * imageSize),
+                                   with: bytes[(record * recordSize + 1)..<((record + 1) * recordSize)])
         }
         return (labels, pixels)
     }

@@ -51,6 +51,11 @@ public struct Checkpoint {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DatasetError(file: path, problem: "cannot be read (missing, or no permission).")
         }
+        try self.init(data: data, file: path)
+    }
+
+    /// Decodes a checkpoint file's bytes; `path` is the file errors name.
+    public init(data: Data, file path: String) throws {
         let (entries, metadata) = try SafeTensors.decode(data, file: path)
         guard metadata["vdrop.format"] == Self.formatVersion, let json = metadata["vdrop.configuration"],
               let configuration = try? JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8)),
@@ -63,6 +68,7 @@ public struct Checkpoint {
         tensors = entries
         self.data = try metadata["vdrop.data"].map { try Self.decode(DataIdentity.self, $0, key: "vdrop.data", file: path) }
         partialEpoch = try metadata["vdrop.partial_epoch"].map { try Self.decode(EpochProgress.self, $0, key: "vdrop.partial_epoch", file: path) }
+        try validate(file: path)
     }
 
     /// Writes the checkpoint atomically (temporary file, fsync, rename).
@@ -102,6 +108,10 @@ public struct Checkpoint {
             guard entry.shape == view.shape else {
                 throw DatasetError(file: file, problem: "tensor \"\(name)\" has shape \(entry.shape), the model needs \(view.shape).")
             }
+            // BatchNorm divides by √(running variance + ε).
+            guard !name.hasSuffix(".running_var") || entry.values.allSatisfy({ $0 >= 0 }) else {
+                throw DatasetError(file: file, problem: "tensor \"\(name)\" holds a negative variance; the checkpoint is damaged.")
+            }
             if view.storage === network.state.storage {
                 let start = view.offset - network.state.offset
                 state.replaceSubrange(start..<(start + view.count), with: entry.values)
@@ -113,12 +123,19 @@ public struct Checkpoint {
         if let bad = parameters.firstIndex(where: { !$0.isFinite }) {
             throw DatasetError(file: file, problem: "holds a non-finite parameter (at arena position \(bad)).")
         }
+        if let bad = state.firstIndex(where: { !$0.isFinite }) {
+            throw DatasetError(file: file, problem: "holds a non-finite BatchNorm statistic (at position \(bad)).")
+        }
         try backend.upload(parameters, to: network.arena.parameters)
         try backend.upload(state, to: network.state)
         guard includeOptimizer else { return }
         for (name, arena) in [(Self.firstMomentName, network.arena.firstMoment), (Self.secondMomentName, network.arena.secondMoment)] {
             guard let entry = tensors[name], entry.values.count == arena.count else {
                 throw DatasetError(file: file, problem: "lacks the optimizer state \"\(name)\" needed to resume.")
+            }
+            // Adam divides by √v: a negative or non-finite moment would turn every step to NaN.
+            guard entry.values.allSatisfy({ $0.isFinite }), name != Self.secondMomentName || entry.values.allSatisfy({ $0 >= 0 }) else {
+                throw DatasetError(file: file, problem: "holds a damaged optimizer state \"\(name)\" (non-finite or negative values); resume from an earlier checkpoint or start again.")
             }
             try backend.upload(entry.values, to: arena)
         }

@@ -38,37 +38,67 @@ public enum SafeTensors {
         return data
     }
 
+    /// The longest header read: the format's own limit (the reference reader refuses more).
+    public static let maximumHeaderBytes = 100_000_000
+
     /// Decodes a file's bytes; throws ``DatasetError`` naming `file` and what is wrong.
+    ///
+    /// Every size is checked before it is used, with arithmetic that cannot overflow: the
+    /// tensors' byte ranges must lie in the file, agree with their shapes, and tile the data
+    /// after the header exactly (sorted, no gap, no overlap), as the reference reader requires.
     public static func decode(_ data: Data, file: String) throws -> (entries: [String: Entry], metadata: [String: String]) {
         func fail(_ problem: String) -> DatasetError { DatasetError(file: file, problem: "is not a valid checkpoint: \(problem)") }
         guard data.count >= 8 else { throw fail("it is shorter than a safetensors header (\(data.count) bytes).") }
         let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerLength <= UInt64(data.count - 8) else { throw fail("its header claims \(headerLength) bytes but the file has \(data.count - 8) after the length (truncated?).") }
-        let headerData = data.subdata(in: (data.startIndex + 8)..<(data.startIndex + 8 + Int(headerLength)))
-        guard let header = (try? JSONSerialization.jsonObject(with: headerData)) as? [String: Any] else {
-            throw fail("its header is not a JSON object.")
+        guard headerLength <= UInt64(data.count - 8) else {
+            throw fail("its header claims \(headerLength) bytes but the file has \(data.count - 8) after the length (truncated?).")
         }
-        let body = data.subdata(in: (data.startIndex + 8 + Int(headerLength))..<data.endIndex)
-        var metadata: [String: String] = [:]
-        if let meta = header["__metadata__"] as? [String: String] { metadata = meta }
+        guard headerLength <= UInt64(maximumHeaderBytes) else {
+            throw fail("its header claims \(headerLength) bytes, more than the format's limit of \(maximumHeaderBytes).")
+        }
+        let bodyStart = data.startIndex + 8 + Int(headerLength)
+        let header = try Header(data[(data.startIndex + 8)..<bodyStart], fail: fail)
+        let bodyCount = data.endIndex - bodyStart
         var entries: [String: Entry] = [:]
-        for (name, value) in header where name != "__metadata__" {
-            guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = info["shape"] as? [Int], let offsets = info["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw fail("tensor \"\(name)\" has a malformed header entry.")
+        var end = 0
+        // Sorted by range; zero-size tensors (begin = end) sort before the tensor starting there.
+        for tensor in header.tensors.sorted(by: { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }) {
+            guard tensor.dtype == "F32" else { throw fail("tensor \"\(tensor.name)\" is \(tensor.dtype); vdrop stores F32 only.") }
+            if let negative = tensor.shape.first(where: { $0 < 0 }) {
+                throw fail("tensor \"\(tensor.name)\" has the negative dimension \(negative) in its shape \(tensor.shape).")
             }
-            guard dtype == "F32" else { throw fail("tensor \"\(name)\" is \(dtype); vdrop stores F32 only.") }
-            let count = shape.reduce(1, *)
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[1] - offsets[0] == count * 4, offsets[1] <= body.count else {
-                throw fail("tensor \"\(name)\" points outside the file or disagrees with its shape (truncated?).")
+            let count = try elementCount(tensor, fail: fail)
+            guard tensor.begin == end else {
+                throw fail("tensor \"\(tensor.name)\" starts at byte \(tensor.begin) of the data, where \(end) was expected (its range overlaps another tensor's or leaves a gap).")
+            }
+            guard tensor.end >= tensor.begin, tensor.end - tensor.begin == count * 4 else {
+                throw fail("tensor \"\(tensor.name)\" has data_offsets [\(tensor.begin), \(tensor.end)], which disagree with its shape \(tensor.shape) of F32 values.")
+            }
+            guard tensor.end <= bodyCount else {
+                throw fail("tensor \"\(tensor.name)\" ends at byte \(tensor.end) of the data, but the file holds \(bodyCount) (truncated?).")
             }
             var values = [Float](repeating: 0, count: count)
             values.withUnsafeMutableBytes { destination in
-                body.copyBytes(to: destination.bindMemory(to: UInt8.self), from: (body.startIndex + offsets[0])..<(body.startIndex + offsets[1]))
+                data.copyBytes(to: destination.bindMemory(to: UInt8.self), from: (bodyStart + tensor.begin)..<(bodyStart + tensor.end))
             }
-            entries[name] = Entry(name: name, shape: shape, values: values)
+            entries[tensor.name] = Entry(name: tensor.name, shape: tensor.shape, values: values)
+            end = tensor.end
         }
-        return (entries, metadata)
+        guard end == bodyCount else {
+            throw fail("its tensors cover \(end) bytes of data but the file holds \(bodyCount) after the header (trailing bytes).")
+        }
+        return (entries, header.metadata)
+    }
+
+    /// The values of a tensor's shape, refused when their bytes would pass Int.
+    private static func elementCount(_ tensor: Header.Tensor, fail: (String) -> DatasetError) throws -> Int {
+        var count = 1
+        for dimension in tensor.shape + [4] {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { throw fail("tensor \"\(tensor.name)\" has the shape \(tensor.shape), whose size overflows.") }
+            count = product
+        }
+        return count / 4
     }
 }
 

@@ -16,8 +16,11 @@ public struct XgemmConfiguration: Hashable, Codable, Sendable {
     }
 
     public func isValid(maxWorkGroupSize: Int, localMemory: UInt64) -> Bool {
+        // Every size divides something below, so none may be 0 (nor so large a product overflows).
+        guard [mwg, nwg, kwg, mdimc, ndimc, mdima, ndimb, kwi, vwm, vwn].allSatisfy({ (1...1024).contains($0) }),
+              [strm, strn, sa, sb].allSatisfy({ $0 == 0 || $0 == 1 }) else { return false }
         let threads = mdimc * ndimc
-        guard threads <= maxWorkGroupSize,
+        guard threads <= maxWorkGroupSize, threads >= mdima, threads >= ndimb,
               kwg % kwi == 0,
               mwg % (mdimc * vwm) == 0, nwg % (ndimc * vwn) == 0,
               mwg % (mdima * vwm) == 0, nwg % (ndimb * vwn) == 0,
@@ -63,8 +66,10 @@ public struct XgemmDirectConfiguration: Hashable, Codable, Sendable {
     }
 
     public func isValid(maxWorkGroupSize: Int, localMemory: UInt64) -> Bool {
+        guard [wgd, mdimcd, ndimcd, mdimad, ndimbd, kwid, vwmd, vwnd].allSatisfy({ (1...1024).contains($0) }),
+              [pada, padb].allSatisfy({ $0 == 0 || $0 == 1 }) else { return false }
         let threads = mdimcd * ndimcd
-        guard threads <= maxWorkGroupSize,
+        guard threads <= maxWorkGroupSize, threads >= mdimad, threads >= ndimbd,
               wgd % kwid == 0,
               wgd % (mdimcd * vwmd) == 0, wgd % (ndimcd * vwnd) == 0,
               wgd % (mdimad * vwmd) == 0, wgd % (ndimbd * vwnd) == 0,

@@ -62,11 +62,7 @@ public enum GemmTuningFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DatasetError(file: path, problem: "cannot be read (no such file?). Run `vdrop tune` to write one.")
         }
-        do {
-            return try JSONDecoder().decode(GemmTuningReport.self, from: data)
-        } catch {
-            throw DatasetError(file: path, problem: "is not a tuning report from `vdrop tune` (\(error)). Delete it or run `vdrop tune` again.")
-        }
+        return try GemmTuningReport.decode(data, file: path)
     }
 
     public static func save(_ report: GemmTuningReport, to path: String) throws {

@@ -34,9 +34,11 @@ public struct TiledGemmConfiguration: Hashable, Codable, Sendable, CustomStringC
     /// blocks per work item, a staged tile that splits evenly over the work items, and both
     /// staged tiles in local memory.
     public func isValid(maxWorkGroupSize: Int, localMemory: UInt64) -> Bool {
+        // The sizes come from tuning reports too: check them before dividing or multiplying by them.
+        guard [4, 8].contains(itemM), [4, 8].contains(itemN), [tileM, tileN, tileK].allSatisfy({ (1...4096).contains($0) }),
+              tileM % itemM == 0, tileN % itemN == 0 else { return false }
         let threads = group.x * group.y
-        guard [4, 8].contains(itemM), [4, 8].contains(itemN), tileK >= 1,
-              tileM % itemM == 0, tileN % itemN == 0, threads <= maxWorkGroupSize,
+        guard threads <= maxWorkGroupSize,
               (tileM * tileK) % threads == 0, (tileN * tileK) % threads == 0 else { return false }
         return UInt64(4 * tileK * (tileM + 4 + tileN + 4)) <= localMemory
     }
