@@ -11,6 +11,16 @@ public struct TensorBoardHistogram: Equatable, Sendable {
     public var bucketLimits: [Double]
     public var buckets: [Double]
 
+    public init(min: Double, max: Double, count: Double, sum: Double, sumSquares: Double, bucketLimits: [Double], buckets: [Double]) {
+        self.min = min
+        self.max = max
+        self.count = count
+        self.sum = sum
+        self.sumSquares = sumSquares
+        self.bucketLimits = bucketLimits
+        self.buckets = buckets
+    }
+
     /// The same counts as `histogram`, less its empty bins at either end (a bucket below
     /// `min` or above `max` would claim a range it does not hold). The last limit is stretched
     /// to the maximum when values above the fixed range were counted in the last bin.
@@ -68,10 +78,11 @@ public enum TensorBoardEvent {
     public static let fileVersion = "brain.Event:2"
 
     /// `Event`: wall_time 1 (double, seconds since 1970), step 2 (int64), file_version 3 (string).
+    /// A step of 0 is left out, as proto3 leaves out every default outside a oneof, so that the
+    /// bytes equal protobuf's own encoding (the tests compare them).
     public static func fileVersion(wallTime: Double) -> [UInt8] {
         var writer = ProtobufWriter()
         writer.double(1, wallTime)
-        writer.int64(2, 0)
         writer.string(3, fileVersion)
         return writer.bytes
     }
@@ -80,7 +91,7 @@ public enum TensorBoardEvent {
     public static func summary(wallTime: Double, step: Int, values: [TensorBoardValue]) -> [UInt8] {
         var writer = ProtobufWriter()
         writer.double(1, wallTime)
-        writer.int64(2, Int64(step))
+        if step != 0 { writer.int64(2, Int64(step)) }
         writer.message(5) { summary in
             for value in values { summary.message(1) { value.encode(into: &$0) } }
         }
