@@ -21,13 +21,13 @@ struct AxisScale: Equatable {
     var descriptor: String { "\(kind.rawValue) \(lower) \(upper)" }
 
     /// A scale for `values` (non-finite ones ignored): log when asked, or when `automatic` and
-    /// every value is positive and the largest is 30 or more times the smallest. Linear
+    /// every value is positive and the largest is 100 or more times the smallest (two decades). Linear
     /// domains are widened to whole ticks (and to 0 when `includeZero`); log ones to decades.
     static func fitted(_ values: [Double], kind requested: Kind? = nil, includeZero: Bool = false) -> AxisScale {
         let finite = values.filter(\.isFinite)
         var low = finite.min() ?? 0, high = finite.max() ?? 1
         let positive = finite.filter { $0 > 0 }
-        let kind = requested ?? (low > 0 && high / low >= 30 ? .log : .linear)
+        let kind = requested ?? (low > 0 && high / low >= 100 ? .log : .linear)
         if kind == .log {
             low = positive.min() ?? 1
             high = Swift.max(positive.max() ?? 10, low)

@@ -53,6 +53,10 @@ public struct RunGroup {
                 }
             }
         }
+        // A sweep's values of a in numeric order (its folders' names sort 0.505 after 0.52).
+        if groups.allSatisfy({ $0.runs.first?.configuration?.objective == "gamma" }) {
+            groups.sort { ($0.argument, $0.runs.first?.configuration?.gammaA ?? 0) < ($1.argument, $1.runs.first?.configuration?.gammaA ?? 0) }
+        }
         let all = groups.map { settings($0.runs.first?.configuration) }
         let varying = Set(all.flatMap(\.keys)).filter { key in Set(all.map { $0[key] ?? "" }).count > 1 }.sorted()
         return groups.map { group in
