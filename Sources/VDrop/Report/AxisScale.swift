@@ -3,6 +3,8 @@ import Foundation
 /// One axis of a chart: its domain, linear or logarithmic, and the ticks and labels a reader
 /// needs. Log axes are for quantities that span decades (compression, kept fractions, the
 /// data term); their ticks are the powers of ten, with 2 and 5 between when few decades show.
+/// Values within half a decade (a sweep's compressions, 1.4 to 1.9) get a log axis that spans
+/// only them, with ticks at round linear steps: decades would leave them a corner.
 struct AxisScale: Equatable {
     enum Kind: String { case linear, log }
     var kind: Kind
@@ -22,7 +24,8 @@ struct AxisScale: Equatable {
 
     /// A scale for `values` (non-finite ones ignored): log when asked, or when `automatic` and
     /// every value is positive and the largest is 100 or more times the smallest (two decades). Linear
-    /// domains are widened to whole ticks (and to 0 when `includeZero`); log ones to decades.
+    /// domains are widened to whole ticks (and to 0 when `includeZero`); log ones to decades,
+    /// or to whole linear steps when the values lie within half a decade.
     static func fitted(_ values: [Double], kind requested: Kind? = nil, includeZero: Bool = false) -> AxisScale {
         let finite = values.filter(\.isFinite)
         var low = finite.min() ?? 0, high = finite.max() ?? 1
@@ -31,6 +34,11 @@ struct AxisScale: Equatable {
         if kind == .log {
             low = positive.min() ?? 1
             high = Swift.max(positive.max() ?? 10, low)
+            if high > low && log10(high / low) < 0.5 {
+                let step = niceStep((high - low) / 5)
+                let lower = (low / step + 1e-9).rounded(.down) * step
+                return AxisScale(kind: .log, lower: lower > 0 ? lower : low / 1.05, upper: (high / step - 1e-9).rounded(.up) * step)
+            }
             let lowerExponent = (log10(low) + 1e-9).rounded(.down)
             var upperExponent = (log10(high) - 1e-9).rounded(.up)
             if upperExponent <= lowerExponent { upperExponent = lowerExponent + 1 }
@@ -56,6 +64,9 @@ struct AxisScale: Equatable {
 
     var linearStep: Double { Self.niceStep((upper - lower) / 5) }
 
+    /// A log axis over less than a decade, ticked at linear steps.
+    var isNarrowLog: Bool { kind == .log && upper / lower < 9.99 }
+
     /// The tick values inside the domain.
     var ticks: [Double] {
         switch kind {
@@ -63,6 +74,9 @@ struct AxisScale: Equatable {
             let step = linearStep
             let first = (lower / step - 1e-9).rounded(.up)
             return stride(from: first, through: (upper / step + 1e-9).rounded(.down), by: 1).map { $0 * step }
+        case .log where isNarrowLog:
+            let step = linearStep
+            return stride(from: (lower / step - 1e-9).rounded(.up), through: (upper / step + 1e-9).rounded(.down), by: 1).map { $0 * step }
         case .log:
             let decades = log10(upper) - log10(lower)
             let multiples: [Double] = decades <= 2.01 ? [1, 2, 5] : [1]
@@ -80,14 +94,16 @@ struct AxisScale: Equatable {
     /// A tick's label: plain decimals where they are short, 10ⁿ otherwise.
     func label(_ value: Double) -> String {
         switch kind {
-        case .linear:
+        case .linear, .log where isNarrowLog:
             let step = linearStep
             let decimals = Swift.max(0, Int(-log10(step).rounded(.down)))
             // A tick at zero computed as −1e-19 would read "-0.0".
             return String(format: "%.\(decimals)f", abs(value) < step * 1e-6 ? 0 : value)
         case .log:
             let exponent = Int(log10(value).rounded(.down))
-            if exponent >= -3 && exponent <= 4 {
+            // One notation an axis: powers of ten for every tick when any needs one.
+            let powers = upper > 1.01e4 || lower < 0.99e-3
+            if !powers || exponent == 0 {
                 return exponent < 0 ? String(format: "%.\(-exponent)f", value) : String(format: "%.0f", value)
             }
             let mantissa = value / pow(10, Double(exponent))

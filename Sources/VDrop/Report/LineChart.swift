@@ -57,13 +57,29 @@ struct LineChart {
         for reference in references { drawReference(reference, frame, &c) }
         for s in series { drawSeries(s, frame, &c) }
         frame.closePlot(&c)
-        // Point labels sit outside the clip so that one near the edge is not cut.
+        drawPointLabels(frame, &c)
+        return c.document()
+    }
+
+    /// Labels beside points, outside the clip so that one near the edge is not cut. Each takes
+    /// the first corner around its point (upper right, lower right, upper left, lower left)
+    /// where it covers no label placed before it and stays inside the chart.
+    private func drawPointLabels(_ frame: PlotFrame, _ c: inout SVGCanvas) {
+        var placed: [(x: Double, y: Double, w: Double, h: Double)] = []
         for s in series {
             for (i, label) in (s.pointLabels ?? []).enumerated() where i < s.x.count {
-                c.text(label, x: frame.px(s.x[i]) + 7, y: frame.py(s.y[i]) - 7, size: 11, fill: s.color)
+                let (px, py) = (frame.px(s.x[i]), frame.py(s.y[i]))
+                let width = SVGCanvas.textWidth(label, size: 11), height = 12.0
+                let corners = [(px + 7, py - 7), (px + 7, py + 16), (px - 7 - width, py - 7), (px - 7 - width, py + 16)]
+                func box(_ corner: (Double, Double)) -> (x: Double, y: Double, w: Double, h: Double) { (corner.0, corner.1 - height + 2, width, height) }
+                func free(_ b: (x: Double, y: Double, w: Double, h: Double)) -> Bool {
+                    b.x >= 0 && b.x + b.w <= frame.width && placed.allSatisfy { b.x + b.w <= $0.x || $0.x + $0.w <= b.x || b.y + b.h <= $0.y || $0.y + $0.h <= b.y }
+                }
+                let corner = corners.first { free(box($0)) } ?? corners[0]
+                placed.append(box(corner))
+                c.text(label, x: corner.0, y: corner.1, size: 11, fill: s.color, halo: "#ffffff")
             }
         }
-        return c.document()
     }
 
     private func drawBand(_ s: LineSeries, _ band: (lower: [Double], upper: [Double]), _ frame: PlotFrame, _ c: inout SVGCanvas) {

@@ -12,8 +12,7 @@ public enum Report {
 
     /// The folder of standalone figures for the page at `html`: "report.html" → "report-figures".
     public static func figureFolder(for html: String) -> String {
-        let url = URL(fileURLWithPath: html)
-        return url.deletingPathExtension().path + "-figures"
+        (html as NSString).deletingPathExtension + "-figures"
     }
 
     /// The groups and figures of the runs under `paths` (each a run's folder or a folder of runs).

@@ -27,8 +27,12 @@ struct ReportFigures {
     }
 
     /// A chart of per-epoch quantities, one series per group and quantity.
+    /// `scale` nil picks one by the values (``AxisScale/fitted(_:kind:includeZero:)``); `logWhenPositive`
+    /// asks for log whenever every value is above 0 (the regularizer falls by decades, but the
+    /// Gamma prior's can be negative).
     func curveFigure(name: String, section: ReportSection, title: String, yLabel: String, quantities: [Quantity],
-                     scale: AxisScale.Kind? = nil, includeZero: Bool = false, caption: String) -> ReportFigure? {
+                     scale: AxisScale.Kind? = nil, logWhenPositive: Bool = false, includeZero: Bool = false, width: Double = 620,
+                     caption: String) -> ReportFigure? {
         var series: [LineSeries] = []
         for (g, group) in groups.enumerated() {
             for (q, quantity) in quantities.enumerated() {
@@ -45,8 +49,9 @@ struct ReportFigures {
         }
         guard !series.isEmpty else { return nil }
         let values = series.flatMap(\.plottedValues)
+        let kind = logWhenPositive && values.allSatisfy({ $0 > 0 }) ? .log : scale
         var frame = PlotFrame(id: name, title: title, xLabel: "epoch", yLabel: yLabel, x: epochAxis,
-                              y: AxisScale.fitted(values.filter { scale != .log || $0 > 0 }, kind: scale, includeZero: includeZero))
+                              y: AxisScale.fitted(values.filter { kind != .log || $0 > 0 }, kind: kind, includeZero: includeZero), width: width)
         frame.legend = legend(quantities: quantities.map(\.name))
         return ReportFigure(name: name, section: section, svg: LineChart(frame: frame, series: series).svg(), caption: caption)
     }
@@ -76,13 +81,13 @@ struct ReportFigures {
                         quantities: [Quantity(name: "data term", value: { $0.dataTerm })],
                         caption: "The data term of the objective: the training-set size times the mean cross-entropy, averaged over the epoch's batches read back."),
             curveFigure(name: "regularizer", section: .learningCurves, title: "Regularizer", yLabel: "Σ R over the weights",
-                        quantities: [Quantity(name: "regularizer", value: { $0.regularizer })],
+                        quantities: [Quantity(name: "regularizer", value: { $0.regularizer })], logWhenPositive: true, width: 430,
                         caption: "The regularizer summed over every weight (before β and the scale s), averaged over the epoch's batches read back."),
             curveFigure(name: "learning-rate", section: .learningCurves, title: "Learning rate", yLabel: "learning rate",
-                        quantities: [Quantity(name: "lr", value: { $0.lr })], scale: .linear, includeZero: true,
+                        quantities: [Quantity(name: "lr", value: { $0.lr })], scale: .linear, includeZero: true, width: 430,
                         caption: "Adam's learning rate at the epoch's last step: constant, then falling linearly to 0."),
             curveFigure(name: "beta", section: .learningCurves, title: "Regularizer weight β", yLabel: "β",
-                        quantities: [Quantity(name: "β", value: { $0.beta })], scale: .linear, includeZero: true,
+                        quantities: [Quantity(name: "β", value: { $0.beta })], scale: .linear, includeZero: true, width: 430,
                         caption: "β, the annealing weight of the regularizer at the epoch's last step: rising from 0 to 1."),
         ].compactMap { $0 }
     }
@@ -108,14 +113,16 @@ struct ReportFigures {
                         caption: "The mean absolute posterior mean of each layer's weights."),
             layerFigure(name: "log-alpha-median", title: "Median log α per layer", yLabel: "log α", scale: .linear, value: { $0.logAlphaP50 },
                         band: { ($0.logAlphaP25, $0.logAlphaP75) },
-                        caption: "The median log α of each layer's weights, with the band from its 25th to its 75th percentile (of the first run)."),
+                        references: [ReferenceLine(axis: .y, value: Self.threshold(Self.rules(configuration).logAlpha),
+                                                   label: "log α = \(Self.thresholdText(Self.rules(configuration).logAlpha))")],
+                        caption: "The median log α of each layer's weights, with the band from its 25th to its 75th percentile (of the first run); the red line is the log α rule's threshold."),
         ].compactMap { $0 }
         return figures
     }
 
     /// A per-layer metric over the epochs: colour and marker by layer, dash by group.
     func layerFigure(name: String, title: String, yLabel: String, scale: AxisScale.Kind, value: @escaping (LayerMetrics) -> Double,
-                     band: ((LayerMetrics) -> (Double, Double))? = nil, caption: String) -> ReportFigure? {
+                     band: ((LayerMetrics) -> (Double, Double))? = nil, references: [ReferenceLine] = [], caption: String) -> ReportFigure? {
         let layerNames = groups.first?.runs.first?.records.last?.layers?.map(\.layer) ?? []
         guard !layerNames.isEmpty else { return nil }
         var series: [LineSeries] = []
@@ -139,7 +146,8 @@ struct ReportFigures {
         if groups.count > 1 {
             frame.legend += groups.enumerated().map { LegendEntry(label: $0.element.label, color: "#666666", dash: ChartStyle.dash($0.offset)) }
         }
-        return ReportFigure(name: name, section: .compression, svg: LineChart(frame: frame, series: series).svg(), caption: caption)
+        return ReportFigure(name: name, section: .compression, svg: LineChart(frame: frame, series: series, references: references).svg(),
+                            caption: caption)
     }
 
     /// Test error against compression, one point per group with error bars of ± std over its
@@ -158,8 +166,10 @@ struct ReportFigures {
             series.insert(LineSeries(label: "trade-off", x: points.map(\.element.compression.mean), y: points.map(\.element.error.mean),
                                      color: "#999999", dash: "3 3"), at: 0)
         }
-        let xs = points.flatMap { [$0.element.compression.mean * 0.8, $0.element.compression.mean + $0.element.compression.std] }
-        let ys = points.flatMap { [$0.element.error.mean - $0.element.error.std, $0.element.error.mean + $0.element.error.std] }
+        // The axes reach a little past the error bars, so that no point sits on the frame.
+        let xs = points.flatMap { [($0.element.compression.mean - $0.element.compression.std) / 1.1, ($0.element.compression.mean + $0.element.compression.std) * 1.1] }
+        let yLow = points.map { $0.element.error.mean - $0.element.error.std }.min()!, yHigh = points.map { $0.element.error.mean + $0.element.error.std }.max()!
+        let ys = [yLow - 0.1 * max(yHigh - yLow, 0.1), yHigh + 0.1 * max(yHigh - yLow, 0.1)]
         var frame = PlotFrame(id: "error-vs-compression", title: "Test error against compression", xLabel: "compression (×, log scale)",
                               yLabel: "test error (%)", x: AxisScale.fitted(xs, kind: .log), y: AxisScale.fitted(ys))
         frame.legend = points.map { LegendEntry(label: $0.element.label, color: ChartStyle.color($0.offset), marker: ChartStyle.marker($0.offset)) }

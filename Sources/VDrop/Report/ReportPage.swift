@@ -63,7 +63,7 @@ enum ReportPage {
             let epochs = group.runs.map { $0.records.last?.epoch ?? 0 }
             let epochText = Set(epochs).count == 1 ? "\(epochs[0])" : "\(epochs.min()!)–\(epochs.max()!)"
             table += "<tr><td class=\"text\">\(escaped(name))</td><td>\(group.runs.count)</td><td>\(epochText)</td>"
-                + "<td>\(meanStd(group.error, digits: 2))</td><td>\(meanStd(group.compression, digits: 1))</td></tr>\n"
+                + "<td>\(meanStd(group.error, digits: 2))</td><td>\(meanStd(group.compression, digits: group.compression.mean < 10 ? 2 : 1))</td></tr>\n"
         }
         table += "</table>\n"
         let seeds = groups.map(\.runs.count).max() ?? 1

@@ -179,6 +179,9 @@ final class ReportFigureTests: XCTestCase {
         XCTAssertEqual(AxisScale(kind: .linear, lower: -1e-19, upper: 1).label(-1e-19), "0.0", "no negative zero")
         XCTAssertEqual(AxisScale(kind: .log, lower: 1e-6, upper: 1).label(1e-5), "10⁻⁵")
         XCTAssertEqual(AxisScale(kind: .log, lower: 1e-3, upper: 1).label(0.01), "0.01")
+        let narrow = AxisScale.fitted([1.12, 1.93], kind: .log)
+        XCTAssertEqual(narrow, AxisScale(kind: .log, lower: 1, upper: 2), "within half a decade: the values' own span")
+        XCTAssertEqual(narrow.ticks.map(narrow.label), ["1.0", "1.2", "1.4", "1.6", "1.8", "2.0"])
     }
 
     func testAFolderWithoutRunsIsASentence() throws {
