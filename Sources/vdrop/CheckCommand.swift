@@ -47,7 +47,8 @@ struct CheckCommand: ParsableCommand {
         let backend = try device.makeBackend()
         try checkBLAS()
         guard !(backend is CPUBackend) else {
-            print("--device \(device.device) is the CPU backend itself, so there is no device to compare with it; name an OpenCL device, e.g. --device gpu or opencl-cpu, to check one.")
+            let what = device.device == "cpu" ? "is the CPU backend itself" : "picks the CPU backend here"
+            print("--device \(device.device) \(what), so there is no device to compare with it; name an OpenCL device, e.g. --device gpu or opencl-cpu, to check one.")
             return
         }
         let cpu = CPUBackend()

@@ -38,6 +38,13 @@ final class BLASCommandTests: XCTestCase {
                       blasLine(output))
     }
 
+    func testDevicesSaysWhenOpenBLASIgnoredTheEnvironmentsCore() throws {
+        let (output, status) = try vdrop(["devices"], environment: ["OPENBLAS_CORETYPE": "NoSuchCore"])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(blasLine(output).contains("set by OPENBLAS_CORETYPE=NoSuchCore in the environment; OpenBLAS did not take NoSuchCore"),
+                      blasLine(output))
+    }
+
     func testDevicesNamesTheCoreVdropChoseFromCPUID() throws {
         let (output, status) = try vdrop(["devices"], environment: ["OPENBLAS_CORETYPE": nil])
         XCTAssertEqual(status, 0, output)

@@ -166,8 +166,10 @@ public final class BLASLibrary: @unchecked Sendable {
     public var summary: String {
         var line = "\(configuration) (\(path)); kernels \(coreName), \(coreChoice.origin)"
         if coreChoice.source == .cpuid, let features { line += " (\(features.summary))" }
-        if let asked = coreChoice.core, coreChoice.source == .cpuid, asked.lowercased() != coreName.lowercased() {
-            line += "; vdrop asked for \(asked), which this build does not have"
+        if let asked = coreChoice.core, asked.lowercased() != coreName.lowercased() {
+            // OpenBLAS ignores a name it does not know and may replace kernels the build or the
+            // processor lacks; say so rather than let the line read as if it were followed.
+            line += "; OpenBLAS did not take \(asked) (a name it does not know, or kernels this build or processor lacks)"
         }
         return line
     }
