@@ -118,6 +118,6 @@ public final class Kernel: @unchecked Sendable {
 }
 
 /// A `uint2`: how kernels take 64-bit seeds and steps as two words.
-extension SIMD2: ScalarKernelArgument where Scalar == UInt32 {
+extension SIMD2: KernelArgument, ScalarKernelArgument where Scalar == UInt32 {
     public static var openCLType: String { "uint2" }
 }
