@@ -64,8 +64,7 @@ public struct LayerMetrics: Codable, Equatable, Sendable {
             absSum += Double(abs(t))
             logAlphas.append(LogAlpha.of(theta: t, logSigma2: s))
         }
-        logAlphas.sort()
-        let q = quantiles(sorted: logAlphas, levels: quantileLevels)
+        let q = OrderStatistics.quantiles(logAlphas, levels: quantileLevels)
         let n = Double(max(theta.count, 1))
         return LayerMetrics(layer: layer, weights: theta.count, keptMu: Double(keptMu) / n, keptLogAlpha: Double(keptLogAlpha) / n,
                             logAlphaP5: q[0], logAlphaP25: q[1], logAlphaP50: q[2], logAlphaP75: q[3], logAlphaP95: q[4],
@@ -84,19 +83,4 @@ public struct LayerMetrics: Codable, Equatable, Sendable {
 
     /// "dense1" of "dense1 784→300 +relu": the name parameters and metrics go by.
     static func layerKey(_ layer: WeightLayer) -> String { String(layer.name.prefix { $0 != " " }) }
-
-    /// Quantiles of sorted values with linear interpolation between order statistics (NumPy's
-    /// default): level q sits at position q·(n − 1). Non-finite values are left out; with none
-    /// left, every quantile is 0.
-    public static func quantiles(sorted values: [Float], levels: [Double]) -> [Double] {
-        let finite = values.filter(\.isFinite)
-        guard !finite.isEmpty else { return levels.map { _ in 0 } }
-        return levels.map { level in
-            let position = level * Double(finite.count - 1)
-            let below = Int(position.rounded(.down))
-            let above = min(below + 1, finite.count - 1)
-            let fraction = position - Double(below)
-            return Double(finite[below]) + fraction * (Double(finite[above]) - Double(finite[below]))
-        }
-    }
 }

@@ -96,7 +96,7 @@ extension ReportFigures {
                 figures.append(ReportFigure(name: name, section: .survivors,
                                             svg: SurvivorCharts.filterGrid(id: name, title: "\(layer.key): kept taps of each filter\(suffix)",
                                                                            theta: layer.theta, kept: kept, shape: layer.shape),
-                                            caption: "Every filter of \(layer.key), its input channels side by side; a kept tap (rule \(rule)) is coloured by θ, a trimmed one is white."))
+                                            caption: "Every filter of \(layer.key), its input channels side by side; a kept tap (rule \(rule)) is coloured by θ, a trimmed one is crossed out."))
             }
         }
         return figures

@@ -5,7 +5,7 @@ import Foundation
 /// For a dense first layer (LeNet-300): a map of its input image, each pixel shaded by how
 /// many kept weights it feeds (white: none, the pixel is cut off from the network; darker:
 /// more). For a conv first layer (LeNet-5, VGG-like): every filter's taps, kept ones
-/// coloured by θ (blue negative, red positive), trimmed ones left white.
+/// coloured by θ (blue negative, red positive), trimmed ones white and crossed out.
 enum SurvivorCharts {
     /// `counts[p]`: kept weights fed by input pixel p, row-major over `height` × `width`, of
     /// `outputs` each pixel could feed.
@@ -73,9 +73,15 @@ enum SurvivorCharts {
                 for row in 0..<k {
                     for column in 0..<k {
                         let index = taps.lowerBound + (channel * k + row) * k + column
-                        let fill = kept[index] ? ChartStyle.diverging(Double(theta[index]) / largest) : "#ffffff"
-                        c.rect(x: x0 + Double(channel) * (Double(k) * cell + 3) + Double(column) * cell, y: y0 + Double(row) * cell,
-                               width: cell, height: cell, fill: fill, stroke: "#bbbbbb")
+                        let x = x0 + Double(channel) * (Double(k) * cell + 3) + Double(column) * cell, y = y0 + Double(row) * cell
+                        // √ of the relative size, so that small kept taps are not as pale as the trimmed ones.
+                        let t = Double(theta[index]) / largest
+                        c.rect(x: x, y: y, width: cell, height: cell, fill: kept[index] ? ChartStyle.diverging(t < 0 ? -(-t).squareRoot() : t.squareRoot()) : "#ffffff",
+                               stroke: "#bbbbbb")
+                        if !kept[index] {
+                            c.line(x1: x + 2, y1: y + 2, x2: x + cell - 2, y2: y + cell - 2, stroke: "#999999", width: 0.8)
+                            c.line(x1: x + 2, y1: y + cell - 2, x2: x + cell - 2, y2: y + 2, stroke: "#999999", width: 0.8)
+                        }
                     }
                 }
             }
@@ -84,7 +90,7 @@ enum SurvivorCharts {
             c.text("\(survivors)/\(tapsPerFilter)", x: x0 + blockWidth / 2, y: y0 + Double(k) * cell + 12, size: 10, anchor: .middle)
         }
         let keptCount = kept.filter { $0 }.count
-        c.text("\(keptCount) of \(theta.count) taps kept; colour: θ of a kept tap (blue < 0 < red, ±\(String(format: "%.2g", largest))); white: trimmed",
+        c.text("\(keptCount) of \(theta.count) taps kept; colour: θ of a kept tap (blue < 0 < red, √ scale to ±\(String(format: "%.2g", largest))); ×: trimmed",
                x: left, y: c.height - 10, size: 11)
         return c.document()
     }

@@ -7,9 +7,24 @@ import XCTest
 final class LayerMetricsTests: XCTestCase {
     func testQuantilesInterpolateBetweenOrderStatistics() {
         // NumPy's default: level q at position q·(n − 1).
-        XCTAssertEqual(LayerMetrics.quantiles(sorted: [1, 2, 3, 4, 5], levels: LayerMetrics.quantileLevels), [1.2, 2, 3, 4, 4.8])
-        XCTAssertEqual(LayerMetrics.quantiles(sorted: [7], levels: [0.05, 0.95]), [7, 7])
-        XCTAssertEqual(LayerMetrics.quantiles(sorted: [], levels: [0.5]), [0])
+        XCTAssertEqual(OrderStatistics.quantiles([5, 1, 4, 2, 3], levels: LayerMetrics.quantileLevels), [1.2, 2, 3, 4, 4.8])
+        XCTAssertEqual(OrderStatistics.quantiles([7], levels: [0.05, 0.95]), [7, 7])
+        XCTAssertEqual(OrderStatistics.quantiles([], levels: [0.5]), [0])
+        XCTAssertEqual(OrderStatistics.quantiles([.nan, 2, .infinity, 1], levels: [0, 1]), [1, 2], "only finite values count")
+    }
+
+    /// Selection finds what sorting finds, with many equal values and in ranges of every size.
+    func testSelectionAgreesWithSorting() {
+        var generator = SystemRandomNumberGenerator()
+        for count in [1, 2, 17, 100, 5000] {
+            for distinct in [1, 3, 1000] {
+                let values = (0..<count).map { _ in Float(Int.random(in: 0..<distinct, using: &generator)) * 0.5 }
+                let sorted = values.sorted()
+                let ranks = [0, count / 20, count / 4, count / 2, count - 1, max(0, count - 2)]
+                var scratch = values
+                XCTAssertEqual(OrderStatistics.select(&scratch, ranks: ranks), ranks.map { sorted[$0] }, "\(count) values, \(distinct) distinct")
+            }
+        }
     }
 
     func testMetricsOfOneLayer() {

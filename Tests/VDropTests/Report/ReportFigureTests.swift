@@ -158,6 +158,17 @@ final class ReportFigureTests: XCTestCase {
         }
     }
 
+    /// A conv layer's filters: each filter's kept taps, in [out, in, k, k] order.
+    func testFilterGridMarksTheKeptTaps() throws {
+        let shape = [2, 3, 3, 3]
+        let theta = (0..<54).map { Float($0 % 7 == 0 ? 0.001 : Double($0) / 54 - 0.5) }
+        let kept = theta.map { abs($0) >= 0.01 }
+        let svg = try SVGReader(SurvivorCharts.filterGrid(id: "f", title: "conv1", theta: theta, kept: kept, shape: shape))
+        let filters = svg.all(className: "filter")
+        XCTAssertEqual(filters.map { $0.attributes["data-filter"] }, ["0", "1"])
+        XCTAssertEqual(filters.flatMap { $0.numbers("data-kept").map { $0 == 1 } }, kept)
+    }
+
     func testAxisTicksAndLabels() {
         let log = AxisScale.fitted([1.5, 60], kind: .log)
         XCTAssertEqual(log, AxisScale(kind: .log, lower: 1, upper: 100))
