@@ -5,7 +5,6 @@ import XCTest
 /// The CPU backend's LRT layers (Float) against the Double reference on the same ε,
 /// taken from `NoiseKey.normal`, and checks that the noise is really drawn and used.
 final class LRTLayerCPUTests: XCTestCase {
-    typealias Reference = LRTLayerReference
     let key = NoiseKey(seed: 0xC0FF_EE00_1234, step: 17, stream: 3)
 
     static let shapes: [LRTLayerShape] = [
@@ -23,7 +22,7 @@ final class LRTLayerCPUTests: XCTestCase {
             for noise in allWeightNoises {
                 let inputs = LRTLayerInputs(shape, seed: 50)
                 let run = try runLRTLayer(TestBackends.cpu, shape, inputs, noise: noise, key: key)
-                let expected = reference(shape, inputs, noise: noise)
+                let expected = lrtLayerReference(shape, inputs, noise: noise, key: key)
                 let what = "\(shape) \(noise)"
                 // Float sums of at most 13·25 products (and 7·72 for the weight gradients) of
                 // values below 1 in magnitude: rounding stays near 1e-6; 2e-5 + 1e-4·|b| is
@@ -83,27 +82,6 @@ final class LRTLayerCPUTests: XCTestCase {
             XCTAssertEqual(otherVariance.output, deterministic.output, "\(shape): deterministic output must not read σ² or ε")
             XCTAssertEqual(otherVariance.gradTheta, deterministic.gradTheta, "\(shape)")
             XCTAssertEqual(otherVariance.gradInput, deterministic.gradInput, "\(shape)")
-        }
-    }
-
-    /// The reference's forward and backward for `inputs` with ε from `key`.
-    private func reference(_ shape: LRTLayerShape, _ inputs: LRTLayerInputs, noise: WeightNoise)
-        -> (variance: [Double], forward: Reference.Forward, gradients: Reference.Gradients) {
-        let mode = Reference.Mode(noise)
-        let x = inputs.x.map(Double.init), theta = inputs.theta.map(Double.init), bias = inputs.bias.map(Double.init)
-        let grad = inputs.grad.map(Double.init)
-        let variance = Reference.weightVariance(theta: theta, logSigma2: inputs.logSigma2.map(Double.init), mode: mode)
-        let epsilon = (0..<shape.outputCount).map { Double(key.normal($0)) }
-        switch shape {
-        case .dense(let batch, let i, let o):
-            let forward = Reference.denseForward(x: x, theta: theta, variance: variance, bias: bias, epsilon: epsilon,
-                                                 batch: batch, inputs: i, outputs: o, mode: mode)
-            return (variance, forward, Reference.denseBackward(x: x, theta: theta, variance: variance, grad: grad,
-                                                               noiseScale: forward.noiseScale, batch: batch, inputs: i, outputs: o, mode: mode))
-        case .conv(let g):
-            let forward = Reference.convForward(x: x, theta: theta, variance: variance, bias: bias, epsilon: epsilon, geometry: g, mode: mode)
-            return (variance, forward, Reference.convBackward(x: x, theta: theta, variance: variance, grad: grad,
-                                                              noiseScale: forward.noiseScale, geometry: g, mode: mode))
         }
     }
 }

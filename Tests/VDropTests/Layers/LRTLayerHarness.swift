@@ -44,6 +44,12 @@ enum LRTLayerShape: CustomStringConvertible {
         case .conv(let g): return g.outChannels
         }
     }
+    var batch: Int {
+        switch self {
+        case .dense(let batch, _, _): return batch
+        case .conv(let g): return g.batch
+        }
+    }
     var outputCount: Int {
         switch self {
         case .dense(let batch, _, let outputs): return batch * outputs
@@ -128,3 +134,25 @@ func runLRTLayer<B: LRTLayerOperations>(_ backend: B, _ shape: LRTLayerShape, _ 
 
 /// The noise modes every test runs: free σ², σ² = α·θ², none.
 let allWeightNoises: [WeightNoise] = [.lrt, .gaussian(alpha: 0.3), .deterministic]
+
+/// The Double reference's σ², forward and backward for `inputs`, with ε taken from `key` as the backends draw it.
+func lrtLayerReference(_ shape: LRTLayerShape, _ inputs: LRTLayerInputs, noise: WeightNoise, key: NoiseKey)
+    -> (variance: [Double], forward: LRTLayerReference.Forward, gradients: LRTLayerReference.Gradients) {
+    typealias Reference = LRTLayerReference
+    let mode = Reference.Mode(noise)
+    let x = inputs.x.map(Double.init), theta = inputs.theta.map(Double.init), bias = inputs.bias.map(Double.init)
+    let grad = inputs.grad.map(Double.init)
+    let variance = Reference.weightVariance(theta: theta, logSigma2: inputs.logSigma2.map(Double.init), mode: mode)
+    let epsilon = (0..<shape.outputCount).map { Double(key.normal($0)) }
+    switch shape {
+    case .dense(let batch, let i, let o):
+        let forward = Reference.denseForward(x: x, theta: theta, variance: variance, bias: bias, epsilon: epsilon,
+                                             batch: batch, inputs: i, outputs: o, mode: mode)
+        return (variance, forward, Reference.denseBackward(x: x, theta: theta, variance: variance, grad: grad,
+                                                           noiseScale: forward.noiseScale, batch: batch, inputs: i, outputs: o, mode: mode))
+    case .conv(let g):
+        let forward = Reference.convForward(x: x, theta: theta, variance: variance, bias: bias, epsilon: epsilon, geometry: g, mode: mode)
+        return (variance, forward, Reference.convBackward(x: x, theta: theta, variance: variance, grad: grad,
+                                                          noiseScale: forward.noiseScale, geometry: g, mode: mode))
+    }
+}
