@@ -68,7 +68,7 @@ public struct HistogramSnapshot: Codable, Equatable, Sendable {
         let w = network.arena.weightCount
         return HistogramSnapshot(epoch: epoch, layers: network.weightLayers.map { layer in
             let range = layer.weightRange
-            return LayerHistograms.measure(layer: LayerMetrics.layerKey(layer), theta: parameters[range],
+            return LayerHistograms.measure(layer: layer.key, theta: parameters[range],
                                            logSigma2: parameters[(w + range.lowerBound)..<(w + range.upperBound)], rules: rules)
         })
     }

@@ -76,11 +76,8 @@ public struct LayerMetrics: Codable, Equatable, Sendable {
         let w = network.arena.weightCount
         return network.weightLayers.map { layer in
             let range = layer.weightRange
-            return measure(layer: layerKey(layer), theta: parameters[range],
+            return measure(layer: layer.key, theta: parameters[range],
                            logSigma2: parameters[(w + range.lowerBound)..<(w + range.upperBound)], rules: rules)
         }
     }
-
-    /// "dense1" of "dense1 784→300 +relu": the name parameters and metrics go by.
-    static func layerKey(_ layer: WeightLayer) -> String { String(layer.name.prefix { $0 != " " }) }
 }
