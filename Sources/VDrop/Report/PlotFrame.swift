@@ -2,7 +2,7 @@ import Foundation
 
 /// One entry of a chart's legend.
 struct LegendEntry {
-    enum Kind { case line, band, patch }
+    enum Kind { case line, band }
     var label: String
     var color: String
     var dash: String? = nil
@@ -110,8 +110,6 @@ struct PlotFrame {
             case .band:
                 c.rect(x: x0, y: y0, width: 24, height: 10, fill: entry.color, extra: " fill-opacity=\"0.2\"")
                 c.line(x1: x0, y1: y0 + 5, x2: x0 + 24, y2: y0 + 5, stroke: entry.color, width: 2, dash: entry.dash)
-            case .patch:
-                c.rect(x: x0 + 4, y: y0, width: 16, height: 10, fill: entry.color)
             }
             c.text(entry.label, x: x0 + 30, y: y0 + 9, size: Self.fontSize)
         }

@@ -16,8 +16,10 @@ struct SVGCanvas {
         self.height = height
     }
 
-    /// A pixel coordinate or length.
+    /// A pixel coordinate or length (0 for one that is not finite, which no drawing should hold,
+    /// but which must not trap on a strange metrics file).
     static func px(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
         let rounded = (value * 100).rounded() / 100
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.2f", rounded)
     }
@@ -30,16 +32,7 @@ struct SVGCanvas {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
-    /// `name="value"` pairs, escaped, in the order given.
-    static func attributes(_ pairs: KeyValuePairs<String, String>) -> String {
-        pairs.map { " \($0.key)=\"\(escaped($0.value))\"" }.joined()
-    }
-
     mutating func raw(_ text: String) { body += text + "\n" }
-
-    mutating func element(_ name: String, _ attributes: KeyValuePairs<String, String>) {
-        raw("<\(name)\(Self.attributes(attributes))/>")
-    }
 
     mutating func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1, dash: String? = nil,
                        className: String? = nil) {
