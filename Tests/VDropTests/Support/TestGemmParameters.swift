@@ -8,6 +8,11 @@ import VDrop
 /// (copies, pads, transposes, the indirect kernel and the direct kernel for each transposition).
 /// PoCL caches the result on disk by source, so tests that apply the same set build it once per
 /// machine; tests that each picked their own set built four programs on a cold cache.
+///
+/// CLBlast keeps an override for the rest of the process, until the next override of the same
+/// kernel: `CLBlastClearCache` empties its program caches, not its parameters, and its C API
+/// cannot read its own parameters back to restore them. Applying ``CLBlastParameters/library``
+/// after an override therefore changes nothing, and a test must leave valid parameters behind.
 enum TestGemmParameters {
     /// Products below ``smallestIndirect``³ (m·n·k) run on the direct kernel (`XgemmDirect`), larger
     /// ones on the indirect kernel (`Xgemm`): both overridden, with CLBlast's smallest seeds.
