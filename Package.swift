@@ -37,10 +37,10 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
-        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CCPUID", path: "Sources/CCPUID"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "Kernels", path: "Kernels", exclude: [], resources: kernelFiles),
-        .target(name: "VDrop", dependencies: ["COpenCL", "CBLAS", "CZlib", "Kernels"]),
+        .target(name: "VDrop", dependencies: ["COpenCL", "CCPUID", "CZlib", "Kernels"]),
         .executableTarget(
             name: "vdrop",
             dependencies: ["VDrop", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -4,6 +4,9 @@
 # both, then the median ms/step of each and their ratio (above 1: vdrop is faster).
 #
 #   PYTHON=/path/to/python-with-torch scripts/cpu-vs-torch.sh [ROUNDS]    (default 3)
+#
+# VDROP=path/to/vdrop times that binary instead of building this tree's (to compare two builds).
+# PEER=path/to/torch_step_bench.py when the peer is not at ../shared/peer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -11,11 +14,15 @@ python=${PYTHON:-python3}
 peer=${PEER:-../shared/peer/torch_step_bench.py}
 "$python" -c "import torch" 2>/dev/null || { echo "$python has no torch: pip install torch, or set PYTHON." >&2; exit 1; }
 [ -f "$peer" ] || { echo "The peer benchmark $peer is missing; set PEER." >&2; exit 1; }
-swift build -c release >/dev/null
+vdrop=${VDROP:-}
+if [ -z "$vdrop" ]; then
+    swift build -c release >/dev/null
+    vdrop=.build/release/vdrop
+fi
 threads=$(nproc)
 out=$(mktemp -d)
 for r in $(seq "$rounds"); do
-    .build/release/vdrop bench --device cpu --models lenet300,lenet5 --skip-operations --json "$out/vdrop-$r.json" >/dev/null
+    "$vdrop" bench --device cpu --models lenet300,lenet5 --skip-operations --json "$out/vdrop-$r.json" >/dev/null
     OMP_NUM_THREADS=$threads "$python" "$peer" lenet300 lenet5 > "$out/torch-$r.txt"
 done
 "$python" - "$out" "$rounds" <<'PY'

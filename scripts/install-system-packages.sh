@@ -3,7 +3,7 @@
 # installed. Idempotent: `make train` and `make test` run it first on every call.
 set -euo pipefail
 
-packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd libopenblas-dev zlib1g-dev dataset-fashion-mnist)
+packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd libopenblas0 zlib1g-dev dataset-fashion-mnist)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -43,6 +43,9 @@ ship() {
     cp -L "$path" "$out/$2/$1"
     xz -9 -T0 -f "$out/$2/$1"
 }
+# vdrop links CLBlast and zlib, and loads OpenBLAS at run time (dlopen, after choosing its kernels
+# from CPUID): run.sh's LD_LIBRARY_PATH is how both find these copies, and vdrop also looks in
+# lib/ beside itself.
 for lib in libclblast.so.1 libopenblas.so.0 libgfortran.so.5 libquadmath.so.0 libz.so.1; do ship "$lib" lib; done
 # The host's own ICD loader is preferred (its vendor files are set up for its driver).
 ship libOpenCL.so.1 lib-fallback

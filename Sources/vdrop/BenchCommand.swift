@@ -54,7 +54,8 @@ struct BenchCommand: ParsableCommand {
         if profile && deviceBackend == nil {
             print("--profile times the kernels of an OpenCL device; the CPU backend has none, so no profile is printed.")
         }
-        print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads), batch \(batch), \(samples) samples")
+        let kernels = (try? BLASLibrary.shared()).map { ", OpenBLAS \($0.coreName) kernels \($0.coreChoice.origin)" } ?? ""
+        print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads\(kernels)), batch \(batch), \(samples) samples")
         let gemmParameters = (deviceBackend as? OpenCLBackend).map { "\($0.gemmParameters); routes: \(device.gemmRoutes)" }
         if let gemmParameters { print("CLBlast SGEMM parameters: \(gemmParameters)") }
         if let hint = device.tuningHint(for: chosen) { print(hint) }

@@ -6,11 +6,13 @@ import VDrop
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check a device against the CPU backend: the same steps from the same initialization, batch and noise.",
+        abstract: "Check the CPU backend's OpenBLAS against a Double reference, then a device against the CPU backend: the same steps from the same initialization, batch and noise.",
         discussion: """
-            For each model and objective: the first step's gradients and the loss of every step, on the device and on \
-            the CPU backend. Errors are normalized so that the tolerance is \(BackendAgreement.tolerance) (what the tests \
-            hold PoCL to). Exits with status 1 when any disagrees.
+            First OpenBLAS's products (every transpose pair, edge shapes and 67×129×257) against a Double reference, \
+            each within (k + 2)·2⁻²⁴ of its bound: the CPU backend is the reference for the rest. With --device cpu \
+            that is all. Then for each model and objective: the first step's gradients and the loss of every step, \
+            on the device and on the CPU backend. Errors are normalized so that the tolerance is \
+            \(BackendAgreement.tolerance) (what the tests hold PoCL to). Exits with status 1 when anything is wrong.
             """
     )
 
@@ -43,8 +45,11 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let backend = try device.makeBackend()
+        try checkBLAS()
         guard !(backend is CPUBackend) else {
-            throw DeviceSelectionError(message: "--device \(device.device) is the CPU backend itself; name an OpenCL device to check, e.g. --device gpu or opencl-cpu.")
+            let what = device.device == "cpu" ? "is the CPU backend itself" : "picks the CPU backend here"
+            print("--device \(device.device) \(what), so there is no device to compare with it; name an OpenCL device, e.g. --device gpu or opencl-cpu, to check one.")
+            return
         }
         let cpu = CPUBackend()
         print("vdrop check: \(backend.name) against the CPU backend, batch \(batch)")
@@ -74,5 +79,19 @@ struct CheckCommand: ParsableCommand {
             throw DeviceSelectionError(message: "\(backend.name) disagrees with the CPU backend on \(failures.joined(separator: ", ")).")
         }
         print("\(backend.name) agrees with the CPU backend.")
+    }
+
+    /// The CPU backend's OpenBLAS against a Double reference (``BLASSelfCheck``); throws when wrong.
+    private func checkBLAS() throws {
+        let blas = try BLASLibrary.shared()
+        print("vdrop check: OpenBLAS, \(blas.summary)")
+        let outcome = try BLASSelfCheck.result()
+        print("OpenBLAS self-check: \(outcome.summary)")
+        for failure in outcome.failures { print("  " + failure) }
+        fflush(stdout)
+        guard outcome.passed else {
+            throw BLASLibraryError(message: "OpenBLAS computes wrong products with its \(blas.coreName) kernels on this machine, and the CPU backend relies on them; set OPENBLAS_CORETYPE to an older core (Haswell, Sandybridge or Prescott) or install another OpenBLAS build, then run `vdrop check --device cpu` again.")
+        }
+        print("")
     }
 }

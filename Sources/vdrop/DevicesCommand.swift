@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import VDrop
 
-/// `vdrop devices`: what the OpenCL loader sees, and which device each `--device` value picks.
+/// `vdrop devices`: what the OpenCL loader sees, which device each `--device` value picks, and
+/// which OpenBLAS (and which of its kernel sets, chosen by whom) the CPU backend runs.
 struct DevicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
-        abstract: "List every OpenCL platform and device, and the one `--device gpu` picks."
+        abstract: "List every OpenCL platform and device, the one `--device gpu` picks, and the CPU backend's BLAS library and kernels."
     )
 
     func run() throws {
@@ -28,7 +29,13 @@ struct DevicesCommand: ParsableCommand {
                                                      ? "tuned by `vdrop tune` (\(tuning))" : "CLBlast's own (`vdrop tune` can fit them)"))
             }
         }
-        print("  cpu  the CPU backend (Swift + OpenBLAS, \(ProcessInfo.processInfo.activeProcessorCount) threads), always available")
+        do {
+            let blas = try BLASLibrary.shared()
+            print("  cpu  the CPU backend (Swift + OpenBLAS, \(ProcessInfo.processInfo.activeProcessorCount) threads), always available")
+            print("       BLAS: \(blas.summary)")
+        } catch {
+            print("  cpu  the CPU backend, unavailable: \(error)")
+        }
         print("")
         if let gpu = inventory.firstGPU {
             print("--device gpu (and the default, auto) picks \(gpu.platformIndex):\(gpu.index) \(gpu.name).")

@@ -34,8 +34,9 @@ final class ProgressPrinter: TrainingObserver {
 
     func epochFinished(_ r: EpochRecord) {
         if isTerminal { print("\r\u{1B}[2K", terminator: "") }
-        print(String(format: "%@epoch %d/%d  lr %.2e  beta %.2f  data %.1f  reg %.1f  train err %.2f%%  test err %.2f%%  compression %.1fx  %.1fs (%.0f img/s)",
-                     prefix, r.epoch, totalEpochs, r.lr, r.beta, r.dataTerm, r.regularizer, r.trainError, r.testError,
+        let testError = r.testError.map { String(format: "%.2f%%", $0) } ?? "-"
+        print(String(format: "%@epoch %d/%d  lr %.2e  beta %.2f  data %.1f  reg %.1f  train err %.2f%%  test err %@  compression %.1fx  %.1fs (%.0f img/s)",
+                     prefix, r.epoch, totalEpochs, r.lr, r.beta, r.dataTerm, r.regularizer, r.trainError, testError,
                      r.compression, r.seconds, r.imagesPerSecond))
         fflush(stdout)
     }

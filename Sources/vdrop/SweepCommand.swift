@@ -11,6 +11,8 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var options: TrainingOptions
 
+    @OptionGroup var logging: LoggingOptions
+
     @Option(help: "Seeds per value of a.")
     var seeds: Int = 1
 
@@ -49,11 +51,13 @@ struct SweepCommand: ParsableCommand {
                 var configuration = options.configuration(seed: seed)
                 configuration.objective = "gamma"
                 configuration.gammaA = a
-                let folder = (base as NSString).appendingPathComponent("a-\(a)-seed-\(configuration.seed)")
+                let name = "a-\(a)-seed-\(configuration.seed)"
+                let folder = (base as NSString).appendingPathComponent(name)
                 do {
                     results.append(try TrainCommand.trainOne(configuration: configuration, data: data, backend: backend, folder: folder,
                                                              resume: resume, force: force, stop: stop,
-                                                             prefix: "[a \(a), seed \(configuration.seed)] "))
+                                                             prefix: "[a \(a), seed \(configuration.seed)] ", logging: logging,
+                                                             tensorboardSub: name))
                 } catch let interrupted as TrainingInterrupted {
                     throw Interruption.exit(after: interrupted)
                 }
@@ -66,5 +70,6 @@ struct SweepCommand: ParsableCommand {
             print("\(String(format: "%.3f", a).padding(toLength: 9, withPad: " ", startingAt: 0))\(summary.error.formatted(digits: 2).padding(toLength: 20, withPad: " ", startingAt: 0))\(summary.compression.formatted(digits: 1))")
         }
         print("(gamma hyperprior, b = \(options.gammaB); mean ± std over \(seeds) seed(s))")
+        try TrainCommand.writeReport(of: base)
     }
 }

@@ -7,10 +7,12 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a sparse Bayesian network and report test error and compression after trimming.",
-        discussion: "Defaults are the paper's recipe (its Appendix A): Adam, lr 1e-3, batch 100, 200 epochs, lr decayed linearly to 0 from epoch 100, the regularizer annealed in over 20 epochs. Each epoch appends a line to DIR/metrics.jsonl and rewrites DIR/checkpoint.safetensors; the end writes DIR/results.json."
+        discussion: "Defaults are the paper's recipe (its Appendix A): Adam, lr 1e-3, batch 100, 200 epochs, lr decayed linearly to 0 from epoch 100, the regularizer annealed in over 20 epochs. Each epoch appends a line to DIR/metrics.jsonl (with per-layer metrics) and rewrites DIR/checkpoint.safetensors; weight histograms go to DIR/histograms.json; the end writes DIR/results.json and the run's report, DIR/report.html (see vdrop report)."
     )
 
     @OptionGroup var options: TrainingOptions
+
+    @OptionGroup var logging: LoggingOptions
 
     @Option(help: "Train this many seeds (seed, seed+1, ...) and print mean ± std as in the paper's Table 1.")
     var seeds: Int = 1
@@ -47,7 +49,8 @@ struct TrainCommand: ParsableCommand {
             do {
                 results.append(try Self.trainOne(configuration: options.configuration(seed: seed), data: data, backend: backend,
                                                  folder: folder, resume: resume, force: force, stop: stop,
-                                                 prefix: seeds > 1 ? "[seed \(seed)] " : ""))
+                                                 prefix: seeds > 1 ? "[seed \(seed)] " : "", logging: logging,
+                                                 tensorboardSub: seeds > 1 ? "seed-\(seed)" : nil))
             } catch let interrupted as TrainingInterrupted {
                 throw Interruption.exit(after: interrupted)
             }
@@ -59,19 +62,30 @@ struct TrainCommand: ParsableCommand {
             print("\(summary.label.padding(toLength: 26, withPad: " ", startingAt: 0))\(summary.error.formatted(digits: 2).padding(toLength: 20, withPad: " ", startingAt: 0))\(summary.compression.formatted(digits: 1))")
             print("(mean ± std over \(seeds) seeds, trim \(results[0].evaluation.trim))")
         }
+        try Self.writeReport(of: base)
+    }
+
+    /// The report of the run (or runs) in `folder`, written as `folder/report.html`.
+    static func writeReport(of folder: String) throws {
+        let files = try Report.write(paths: [folder], to: (folder as NSString).appendingPathComponent("report.html"))
+        print("Report: \(files.html)")
     }
 
     /// Trains (or resumes) one run into `folder` and prints its summary. Without `resume`, a
     /// folder that holds a run is refused unless `force`.
     static func trainOne(configuration: TrainingConfiguration, data: DataSplit, backend: any Backend, folder: String,
-                         resume: Bool, force: Bool, stop: StopRequest?, prefix: String) throws -> TrainingResult {
+                         resume: Bool, force: Bool, stop: StopRequest?, prefix: String, logging: LoggingOptions,
+                         tensorboardSub: String?) throws -> TrainingResult {
         let run = RunFolder(folder)
         let checkpointExists = FileManager.default.fileExists(atPath: run.checkpointPath)
         if !(resume && checkpointExists) { try run.prepareForNewRun(force: force || resume) }
         let trainer = try Trainer(configuration: configuration, data: data, backend: backend, outputDirectory: folder)
         trainer.stopRequest = stop
         let printer = ProgressPrinter(totalEpochs: configuration.epochs, batch: configuration.batch, prefix: prefix)
-        trainer.observer = printer
+        let observers = TrainingObservers()
+        observers.members = [printer]
+        try logging.apply(to: trainer, observers: observers, tensorboardSub: tensorboardSub)
+        trainer.observer = observers
         if resume && checkpointExists {
             let checkpoint = try Checkpoint(contentsOf: run.checkpointPath)
             try trainer.resume(from: checkpoint, file: run.checkpointPath)
@@ -80,9 +94,16 @@ struct TrainCommand: ParsableCommand {
         } else if resume {
             printer.note("No checkpoint in \(folder) to resume; starting from the beginning.")
         }
-        let result = try trainer.run()
+        let result = try withExtendedLifetime(observers) { try trainer.run() }
         printSummary(result.evaluation, prefix: prefix)
-        printer.note("Metrics, checkpoint and results are in \(folder)/.")
+        printer.note("Metrics, histograms, checkpoint and results are in \(folder)/.")
+        for case let tensorboard as TensorBoardObserver in observers.members {
+            if let failure = tensorboard.failure {
+                printer.note("TensorBoard events stopped after an error: \(failure)")
+            } else {
+                printer.note("TensorBoard events: \(tensorboard.writer.path)")
+            }
+        }
         return result
     }
 

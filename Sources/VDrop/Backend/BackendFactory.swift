@@ -2,17 +2,23 @@
 public enum BackendFactory {
     /// The CPU backend for `cpu` (and for `auto` without a GPU), else an OpenCL backend on
     /// the chosen device with the SGEMM parameters `gemm` names. An absent device throws a
-    /// sentence listing those that exist. `profiling` gives the OpenCL backend a queue that can
-    /// time each kernel.
+    /// sentence listing those that exist, and so does a CPU backend without OpenBLAS (before any
+    /// training starts, not at its first product). `profiling` gives the OpenCL backend a queue
+    /// that can time each kernel.
     public static func make(_ choice: DeviceChoice, gemm: GemmParameterSource = .automatic,
                             profiling: Bool = false) throws -> any Backend {
-        if choice == .cpu { return CPUBackend() }
+        if choice == .cpu { return try makeCPUBackend() }
         switch try DeviceInventory().resolve(choice) {
-        case .cpuBackend: return CPUBackend()
+        case .cpuBackend: return try makeCPUBackend()
         case .openCL(let device):
             let backend = try OpenCLBackend(device: device, profiling: profiling)
             try backend.useGemmParameters(gemm)
             return backend
         }
+    }
+
+    private static func makeCPUBackend() throws -> CPUBackend {
+        _ = try BLASLibrary.shared()
+        return CPUBackend()
     }
 }

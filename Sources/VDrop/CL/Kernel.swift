@@ -28,23 +28,20 @@ extension Buffer: KernelArgument {
     }
 }
 
-/// Scalars map to OpenCL C types of the same size: Int32 → int, UInt32 → uint, Float → float, UInt64 → ulong.
-extension Int32: KernelArgument {
-    public var kernelParameterTypes: [String] { ["int"] }
+/// A trivial scalar, passed by its bytes as the OpenCL C type of the same size that it names.
+public protocol ScalarKernelArgument: KernelArgument {
+    static var openCLType: String { get }
+}
+
+extension ScalarKernelArgument {
+    public var kernelParameterTypes: [String] { [Self.openCLType] }
     public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) }
 }
-extension UInt32: KernelArgument {
-    public var kernelParameterTypes: [String] { ["uint"] }
-    public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) }
-}
-extension UInt64: KernelArgument {
-    public var kernelParameterTypes: [String] { ["ulong"] }
-    public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) }
-}
-extension Float: KernelArgument {
-    public var kernelParameterTypes: [String] { ["float"] }
-    public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) }
-}
+
+extension Int32: ScalarKernelArgument { public static var openCLType: String { "int" } }
+extension UInt32: ScalarKernelArgument { public static var openCLType: String { "uint" } }
+extension UInt64: ScalarKernelArgument { public static var openCLType: String { "ulong" } }
+extension Float: ScalarKernelArgument { public static var openCLType: String { "float" } }
 
 /// Owns one `cl_kernel`; keeps its program (and so its context) alive.
 public final class Kernel: @unchecked Sendable {
@@ -120,8 +117,7 @@ public final class Kernel: @unchecked Sendable {
     }
 }
 
-extension SIMD2: KernelArgument where Scalar == UInt32 {
-    /// A `uint2`: how kernels take 64-bit seeds and steps as two words.
-    public var kernelParameterTypes: [String] { ["uint2"] }
-    public func set(on kernel: cl_kernel, index: cl_uint) throws { try setScalar(on: kernel, index: index) }
+/// A `uint2`: how kernels take 64-bit seeds and steps as two words.
+extension SIMD2: KernelArgument, ScalarKernelArgument where Scalar == UInt32 {
+    public static var openCLType: String { "uint2" }
 }

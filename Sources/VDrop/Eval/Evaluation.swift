@@ -33,7 +33,7 @@ public enum Evaluator {
                 mask[i] = true
                 kept += 1
             }
-            layers.append(LayerSparsity(layer: String(layer.name.prefix { $0 != " " }), weights: layer.weightRange.count, kept: kept))
+            layers.append(LayerSparsity(layer: layer.key, weights: layer.weightRange.count, kept: kept))
         }
         return (mask, layers)
     }

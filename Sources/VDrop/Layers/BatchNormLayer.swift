@@ -4,6 +4,8 @@
 /// not trained, kept in the network's state storage so checkpoints carry them.
 public final class BatchNormLayer: Layer {
     public let name: String
+    /// The name its tensors are stored under ("bn1").
+    public let key: String
     public let inputShape: [Int]
     public var outputShape: [Int] { inputShape }
     public let channels: Int
@@ -19,9 +21,10 @@ public final class BatchNormLayer: Layer {
     public let runningVariance: Tensor
     let saved: BatchNormSaved
 
-    init(name: String, backend: any Backend, inputShape: [Int], gammaRange: Range<Int>, betaRange: Range<Int>,
+    init(name: String, key: String, backend: any Backend, inputShape: [Int], gammaRange: Range<Int>, betaRange: Range<Int>,
          views: ParameterViews, runningMean: Tensor, runningVariance: Tensor) throws {
         self.name = name
+        self.key = key
         self.backend = backend
         self.inputShape = inputShape
         channels = inputShape[1]

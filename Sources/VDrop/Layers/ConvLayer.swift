@@ -2,6 +2,7 @@
 /// ReLU and a 2×2 max-pool, fused into its passes (``ConvActivation``).
 public final class ConvLayer: WeightLayer {
     public let name: String
+    public let key: String
     public let geometry: ConvGeometry
     public var inputShape: [Int] { geometry.inputShape }
     public var outputShape: [Int] { activation.outputShape(geometry) }
@@ -14,9 +15,10 @@ public final class ConvLayer: WeightLayer {
     let gradients: LRTGradients
     let workspace: ConvWorkspace
 
-    init(name: String, backend: any Backend, geometry: ConvGeometry, activation: ConvActivation, stream: UInt32,
+    init(name: String, key: String, backend: any Backend, geometry: ConvGeometry, activation: ConvActivation, stream: UInt32,
          weightRange: Range<Int>, biasRange: Range<Int>, views: ParameterViews, scratch: ConvScratch?) throws {
         self.name = name
+        self.key = key
         self.backend = backend
         self.geometry = geometry
         self.activation = activation

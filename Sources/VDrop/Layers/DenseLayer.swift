@@ -5,6 +5,7 @@
 /// passes (`activation`).
 public final class DenseLayer: WeightLayer {
     public let name: String
+    public let key: String
     public let inputShape: [Int]
     public let outputShape: [Int]
     public let weightRange: Range<Int>
@@ -18,9 +19,10 @@ public final class DenseLayer: WeightLayer {
     let gradients: LRTGradients
     let workspace: DenseWorkspace
 
-    init(name: String, backend: any Backend, batch: Int, inputs: Int, outputs: Int, activation: FusedActivation, stream: UInt32,
+    init(name: String, key: String, backend: any Backend, batch: Int, inputs: Int, outputs: Int, activation: FusedActivation, stream: UInt32,
          weightRange: Range<Int>, biasRange: Range<Int>, views: ParameterViews) throws {
         self.name = name
+        self.key = key
         self.backend = backend
         self.inputs = inputs
         self.outputs = outputs

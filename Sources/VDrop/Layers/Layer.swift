@@ -40,6 +40,8 @@ public protocol Layer: AnyObject {
 
 /// A layer with weights that carry a posterior variance (dense and conv).
 public protocol WeightLayer: Layer {
+    /// The name its tensors are stored and reported under ("dense1", "conv2"), from the plan.
+    var key: String { get }
     /// θ, σ² and b as views into the arenas.
     var weights: LRTWeights { get }
     /// Its position and count within the θ segment (the same within log σ²).

@@ -1,6 +1,8 @@
 /// A model built on one backend for one batch size: its layers, its arenas and
-/// every activation and gradient buffer, all allocated here and never in a step.
+/// every activation and gradient buffer, all allocated here (from a ``ModelPlan``) and never in a step.
 public final class Network {
+    /// What was allocated: the stages, their shapes and where their parameters sit.
+    public let plan: ModelPlan
     public let backend: any Backend
     public let batch: Int
     public let sampleShape: [Int]
@@ -31,120 +33,50 @@ public final class Network {
     /// The last layer's output, [batch, classes].
     public var logits: Tensor { activations[activations.count - 1] }
 
-    public init(specs: [LayerSpec], sampleShape: [Int], batch: Int, backend: any Backend) throws {
-        precondition(batch > 0, "a batch holds at least one sample")
+    /// Allocates `plan` on `backend`: the arenas, the state, every layer's views and workspaces,
+    /// the activations and gradients. Nothing is decided here that the plan has not decided.
+    public init(plan: ModelPlan, backend: any Backend) throws {
+        self.plan = plan
         self.backend = backend
-        self.batch = batch
-        self.sampleShape = sampleShape
-
-        // First pass: shapes and arena positions.
-        enum Planned {
-            case dense(inputs: Int, outputs: Int, weights: Range<Int>, bias: Range<Int>, relu: Bool)
-            case conv(ConvGeometry, weights: Range<Int>, bias: Range<Int>, activation: ConvActivation)
-            case relu, maxPool
-            case batchNorm(gamma: Range<Int>, beta: Range<Int>, state: Int)
-        }
-        var layout = ArenaLayoutBuilder()
-        var stateCount = 0
-        var shape = [batch] + sampleShape
-        var shapes = [shape]
-        var planned: [Planned] = []
-        var specIndex = 0
-        while specIndex < specs.count {
-            let spec = specs[specIndex]
-            specIndex += 1
-            switch spec {
-            case .dense(let outputs):
-                let inputs = shape.dropFirst().reduce(1, *)
-                // A ReLU right after a dense or conv layer runs inside that layer's own passes.
-                let relu = specIndex < specs.count && specs[specIndex] == .relu
-                if relu { specIndex += 1 }
-                planned.append(.dense(inputs: inputs, outputs: outputs, weights: layout.reserveWeights(inputs * outputs),
-                                      bias: layout.reservePlain(outputs), relu: relu))
-                shape = [batch, outputs]
-            case .conv(let outChannels, let kernelSize, let padding):
-                precondition(shape.count == 4, "a convolution needs an NCHW input")
-                let geometry = ConvGeometry(batch: batch, inChannels: shape[1], height: shape[2], width: shape[3],
-                                            outChannels: outChannels, kernelSize: kernelSize, padding: padding)
-                var activation = ConvActivation.none
-                if specIndex < specs.count && specs[specIndex] == .relu {
-                    specIndex += 1
-                    activation = .relu
-                    // A max-pool right after the ReLU runs in the conv layer's passes too (LeNet-5's
-                    // conv → ReLU → pool): two launches fewer each way, no pre-pool activation stored.
-                    if specIndex < specs.count && specs[specIndex] == .maxPool {
-                        specIndex += 1
-                        activation = .reluMaxPool
-                    }
-                }
-                planned.append(.conv(geometry, weights: layout.reserveWeights(geometry.weightShape.reduce(1, *)),
-                                     bias: layout.reservePlain(outChannels), activation: activation))
-                shape = activation.outputShape(geometry)
-            case .relu:
-                planned.append(.relu)
-            case .maxPool:
-                planned.append(.maxPool)
-                shape = [shape[0], shape[1], shape[2] / 2, shape[3] / 2]
-            case .batchNorm:
-                let channels = shape[1]
-                planned.append(.batchNorm(gamma: layout.reservePlain(channels), beta: layout.reservePlain(channels), state: stateCount))
-                stateCount += 2 * channels
-            }
-            shapes.append(shape)
-        }
-        classes = shape.dropFirst().reduce(1, *)
-
-        // Second pass: the arenas, then layers holding views into them.
-        arena = try ParameterArena(backend: backend, weightCount: layout.weightCount, plainCount: layout.plainCount)
-        state = try backend.allocate([max(stateCount, 1)])
+        batch = plan.batch
+        sampleShape = plan.sampleShape
+        classes = plan.classes
+        arena = try ParameterArena(backend: backend, weightCount: plan.weightCount, plainCount: plan.plainCount)
+        state = try backend.allocate([max(plan.stateCount, 1)])
         let views = ParameterViews(arena: arena)
-        var geometries: [ConvGeometry] = []
-        for case .conv(let geometry, _, _, _) in planned { geometries.append(geometry) }
-        // Conv layers run one at a time, so their unfolded inputs and GEMM results can share one
-        // scratch, at the price of unfolding each input again in backward. Worth it when the
-        // buffers are large (VGG-like: 2.8 GiB → 1.4 GiB at batch 100); small nets keep their own.
-        let ownScratchFloats = geometries.reduce(0) { $0 + 2 * ($1.patchSize + $1.outChannels) * $1.batch * $1.outPlane }
-        let convScratch = ownScratchFloats * 4 > Self.sharedScratchThreshold
-            ? try ConvScratch(backend: backend, geometries: geometries) : nil
+        let convScratch = plan.sharesConvScratch ? try ConvScratch(backend: backend, geometries: plan.convGeometries) : nil
         var layers: [Layer] = []
         var weightLayers: [WeightLayer] = []
-        var normCount = 0
-        for (index, plan) in planned.enumerated() {
-            let inputShape = shapes[index]
-            switch plan {
-            case .dense(let inputs, let outputs, let weights, let bias, let relu):
-                let layer = try DenseLayer(name: "dense\(weightLayers.count + 1) \(inputs)→\(outputs)\(relu ? " +relu" : "")", backend: backend,
-                                           batch: batch, inputs: inputs, outputs: outputs, activation: relu ? .relu : .none,
-                                           stream: UInt32(weightLayers.count), weightRange: weights, biasRange: bias, views: views)
+        for stage in plan.stages {
+            let name = stage.displayName
+            switch stage.operation {
+            case .dense(let inputs, let outputs, let relu):
+                let layer = try DenseLayer(name: name, key: stage.key!, backend: backend, batch: batch, inputs: inputs, outputs: outputs,
+                                           activation: relu ? .relu : .none, stream: UInt32(weightLayers.count),
+                                           weightRange: stage.weights!, biasRange: stage.plain!, views: views)
                 weightLayers.append(layer)
                 layers.append(layer)
-            case .conv(let geometry, let weights, let bias, let activation):
-                let fused: String
-                switch activation {
-                case .none: fused = ""
-                case .relu: fused = " +relu"
-                case .reluMaxPool: fused = " +relu +maxpool"
-                }
-                let layer = try ConvLayer(name: "conv\(weightLayers.count + 1) \(geometry.inChannels)→\(geometry.outChannels)@\(geometry.kernelSize)×\(geometry.kernelSize)\(fused)",
-                                          backend: backend, geometry: geometry, activation: activation, stream: UInt32(weightLayers.count),
-                                          weightRange: weights, biasRange: bias, views: views, scratch: convScratch)
+            case .conv(let geometry, let activation):
+                let layer = try ConvLayer(name: name, key: stage.key!, backend: backend, geometry: geometry, activation: activation,
+                                          stream: UInt32(weightLayers.count), weightRange: stage.weights!, biasRange: stage.plain!,
+                                          views: views, scratch: convScratch)
                 weightLayers.append(layer)
                 layers.append(layer)
             case .relu:
-                layers.append(ReLULayer(name: "relu", backend: backend, shape: inputShape))
+                layers.append(ReLULayer(name: name, backend: backend, shape: stage.inputShape))
             case .maxPool:
-                layers.append(try MaxPoolLayer(name: "maxpool", backend: backend, inputShape: inputShape))
-            case .batchNorm(let gamma, let beta, let offset):
-                let channels = inputShape[1]
-                normCount += 1
-                layers.append(try BatchNormLayer(name: "bn\(normCount) \(channels)", backend: backend, inputShape: inputShape,
-                                                 gammaRange: gamma, betaRange: beta, views: views,
+                layers.append(try MaxPoolLayer(name: name, backend: backend, inputShape: stage.inputShape))
+            case .batchNorm(let channels):
+                let offset = stage.state!.lowerBound
+                layers.append(try BatchNormLayer(name: name, key: stage.key!, backend: backend, inputShape: stage.inputShape,
+                                                 gammaRange: stage.plain!, betaRange: stage.beta!, views: views,
                                                  runningMean: state.slice(from: offset, shape: [channels]),
                                                  runningVariance: state.slice(from: offset + channels, shape: [channels])))
             }
         }
         self.layers = layers
         self.weightLayers = weightLayers
+        let shapes = [[batch] + sampleShape] + plan.stages.map(\.outputShape)
         var activations = [try backend.allocate(shapes[0])]
         for (index, layer) in layers.enumerated() {
             activations.append(layer is ReLULayer ? activations[index] : try backend.allocate(shapes[index + 1]))
@@ -159,26 +91,26 @@ public final class Network {
         scalars = try backend.allocate([3])
     }
 
-    /// Bytes of per-layer conv buffers above which the layers share one scratch.
-    public static let sharedScratchThreshold = 256 << 20
-
-    public convenience init(model: ModelKind, batch: Int, backend: any Backend) throws {
-        try self.init(specs: model.layers, sampleShape: model.sampleShape, batch: batch, backend: backend)
+    public convenience init(specs: [LayerSpec], sampleShape: [Int], batch: Int, backend: any Backend) throws {
+        try self.init(plan: ModelPlan(specs: specs, sampleShape: sampleShape, batch: batch), backend: backend)
     }
 
-    /// Every trainable tensor and BatchNorm statistic by a stable name, as views into the
-    /// arenas: "conv1.theta", "conv1.log_sigma2", "conv1.bias", "bn1.weight", "bn1.bias",
-    /// "bn1.running_mean", "bn1.running_var", ... Checkpoints store them under these names.
+    public convenience init(model: ModelKind, batch: Int, backend: any Backend) throws {
+        try self.init(plan: ModelPlan(model: model, batch: batch), backend: backend)
+    }
+
+    /// Every trainable tensor and BatchNorm statistic under its name in the plan
+    /// (``ModelPlan/parameterNames``), as views into the arenas. Checkpoints store them so.
     public func namedParameters() -> [(name: String, tensor: Tensor)] {
         var named: [(String, Tensor)] = []
         for layer in layers {
-            let key = String(layer.name.prefix { $0 != " " })
             if let weighted = layer as? WeightLayer {
-                let theta = weighted.weights.theta
+                let theta = weighted.weights.theta, key = weighted.key
                 named += [("\(key).theta", theta),
                           ("\(key).log_sigma2", arena.logSigma2Segment(of: arena.parameters).slice(from: weighted.weightRange.lowerBound, shape: theta.shape)),
                           ("\(key).bias", weighted.weights.bias)]
             } else if let norm = layer as? BatchNormLayer {
+                let key = norm.key
                 named += [("\(key).weight", norm.gamma), ("\(key).bias", norm.beta),
                           ("\(key).running_mean", norm.runningMean), ("\(key).running_var", norm.runningVariance)]
             }

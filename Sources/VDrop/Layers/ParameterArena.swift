@@ -35,26 +35,6 @@ public final class ParameterArena {
     public var varianceSegment: Tensor { variance.slice(from: 0, shape: [weightCount]) }
 }
 
-/// Hands out positions in the arenas while a network's layers are built.
-public struct ArenaLayoutBuilder {
-    public private(set) var weightCount = 0
-    public private(set) var plainCount = 0
-
-    public init() {}
-
-    /// Reserves a weight tensor; returns its position in the θ (and log σ²) segment.
-    public mutating func reserveWeights(_ count: Int) -> Range<Int> {
-        defer { weightCount += count }
-        return weightCount..<(weightCount + count)
-    }
-
-    /// Reserves plain parameters; returns their position within the plain segment.
-    public mutating func reservePlain(_ count: Int) -> Range<Int> {
-        defer { plainCount += count }
-        return plainCount..<(plainCount + count)
-    }
-}
-
 /// Where one layer's trainable values sit in the arenas, resolved to tensors.
 public struct ParameterViews {
     let arena: ParameterArena

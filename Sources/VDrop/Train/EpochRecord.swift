@@ -12,17 +12,22 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var regularizer: Double
     /// Training error in percent over the batches read back (every --log-every steps).
     public var trainError: Double
-    /// Test error in percent and compression after trimming, deterministic mode.
-    public var testError: Double
+    /// Test error in percent after trimming, deterministic mode; nil in the epochs that
+    /// `--eval-every` skips.
+    public var testError: Double?
+    /// Σ weights / Σ kept weights under the run's trim rule (every epoch: it needs no test pass).
     public var compression: Double
     /// Wall-clock seconds of the epoch's training steps, and images per second.
     public var seconds: Double
     public var imagesPerSecond: Double
+    /// Per weight layer: kept fractions under both trim rules, log α quantiles, mean |θ|
+    /// (nil in metrics written before they were recorded).
+    public var layers: [LayerMetrics]? = nil
 
     enum CodingKeys: String, CodingKey {
         case epoch, lr, beta, seconds, compression
         case dataTerm = "data_term", regularizer, trainError = "train_error", testError = "test_error"
-        case imagesPerSecond = "images_per_second"
+        case imagesPerSecond = "images_per_second", layers
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The folder of one training run: `metrics.jsonl`, `checkpoint.safetensors`, `results.json`.
+/// The folder of one training run: `metrics.jsonl`, `checkpoint.safetensors`, `results.json`,
+/// `histograms.json`.
 ///
 /// It keeps what a user trained safe from the three ways it was lost: starting a new run over
 /// an old one (refused unless forced), a kill between appending an epoch's metrics and
@@ -14,12 +15,13 @@ public struct RunFolder: Sendable {
     public var checkpointPath: String { file("checkpoint.safetensors") }
     public var metricsPath: String { file("metrics.jsonl") }
     public var resultsPath: String { file("results.json") }
+    public var histogramsPath: String { file("histograms.json") }
 
     func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
     /// The run files the folder holds (empty when it holds no run).
     public var runFiles: [String] {
-        [checkpointPath, metricsPath, resultsPath].filter { FileManager.default.fileExists(atPath: $0) }
+        [checkpointPath, metricsPath, resultsPath, histogramsPath].filter { FileManager.default.fileExists(atPath: $0) }
             .map { ($0 as NSString).lastPathComponent }
     }
 

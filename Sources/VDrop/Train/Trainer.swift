@@ -6,6 +6,12 @@ public protocol TrainingObserver: AnyObject {
     func progress(epoch: Int, step: Int, stepsPerEpoch: Int, loss: StepLoss, imagesPerSecond: Double)
     func epochFinished(_ record: EpochRecord)
     func note(_ message: String)
+    /// After the weight histograms were taken (at the start, every `histogramEvery` epochs, at the end).
+    func histogramsTaken(_ snapshot: HistogramSnapshot)
+}
+
+extension TrainingObserver {
+    public func histogramsTaken(_ snapshot: HistogramSnapshot) {}
 }
 
 /// The training run ended because the loss stopped being a number.
@@ -54,6 +60,14 @@ public final class Trainer {
     public private(set) var completedSteps = 0
     /// The epoch under way when a mid-epoch checkpoint was resumed.
     private var progress = EpochProgress()
+    /// Evaluate on the test set after every this many epochs and after the last; the epochs
+    /// between record no test error. Not in the configuration: it changes what is logged, not
+    /// what is trained, so a resume may change it (as with `logEvery`).
+    public var evaluateEvery = 1
+    /// Take the weight histograms (histograms.json, ``TrainingObserver/histogramsTaken(_:)``)
+    /// every this many epochs, at the start and after the last; not in the configuration either.
+    public var histogramEvery = 10
+    var histogramLog = HistogramLog()
 
     var folder: RunFolder? { outputDirectory.map(RunFolder.init) }
     public var checkpointPath: String? { folder?.checkpointPath }
@@ -103,6 +117,7 @@ public final class Trainer {
         completedSteps = checkpoint.step
         progress = checkpoint.partialEpoch ?? EpochProgress()
         try folder?.truncateMetrics(toEpoch: completedEpochs)
+        try restoreHistograms()
     }
 
     /// "flag: checkpoint value, now value" for each setting that differs.
@@ -119,7 +134,8 @@ public final class Trainer {
 
     private var metrics: JSONLinesWriter?
     private var trainingSeconds = 0.0
-    private var evaluation: EvaluationResult?
+    /// The latest test evaluation (of the last epoch once the run ends: that one is always evaluated).
+    var evaluation: EvaluationResult?
 
     /// Trains the remaining epochs; returns the final evaluation and writes results.json.
     public func run() throws -> TrainingResult {
@@ -142,6 +158,9 @@ public final class Trainer {
         }
         let stepsPerEpoch = schedule.stepsPerEpoch
         let batch = configuration.batch
+        if completedEpochs == 0 && progress.steps == 0 && histogramLog.snapshots.isEmpty {
+            try takeHistograms(parameters: try network.backend.download(network.arena.parameters))
+        }
         while completedEpochs < min(last, configuration.epochs) {
             let epoch = completedEpochs
             try train.setOrder(DeviceDataset.shuffledOrder(count: train.count, seed: configuration.seed, epoch: epoch))
@@ -179,18 +198,19 @@ public final class Trainer {
             trainingSeconds += seconds
             completedEpochs += 1
             completedSteps = completedEpochs * stepsPerEpoch
-            let result = try Evaluator.evaluate(network: network, data: test, rule: trim)
-            evaluation = result
+            let summary = try summarizeEpoch()
             let lastStep = completedSteps - 1
             let recorded = Double(max(progress.recorded, 1))
             let record = EpochRecord(epoch: completedEpochs, lr: Double(progress.learningRate),
                                      beta: Double(schedule.beta(atStep: lastStep)),
                                      dataTerm: progress.dataSum / recorded, regularizer: progress.regularizerSum / recorded,
                                      trainError: 100 * Double(progress.errorSum) / Double(max(progress.recorded * batch, 1)),
-                                     testError: result.errorPercent, compression: result.compression,
-                                     seconds: seconds, imagesPerSecond: Double(stepsPerEpoch * batch) / max(seconds, 1e-9))
+                                     testError: summary.testError, compression: summary.compression,
+                                     seconds: seconds, imagesPerSecond: Double(stepsPerEpoch * batch) / max(seconds, 1e-9),
+                                     layers: summary.layers)
             progress = EpochProgress()
             try metrics?.append(record)
+            if let parameters = summary.histogramParameters { try takeHistograms(parameters: parameters) }
             try saveCheckpoint()
             observer?.epochFinished(record)
         }

@@ -123,6 +123,9 @@ final class CommandLineTests: XCTestCase {
             (["--out", "/sys/vdrop"], "cannot be created"),
             (["--out", folder + "/" + String(repeating: "x", count: 300)], "cannot be created"),
             (["--parameterization", "sigma"], "parameterization"),
+            (["--eval-every", "0"], "--eval-every must be at least 1"),
+            (["--histogram-every=-1"], "--histogram-every must be at least 1"),
+            (["--tensorboard", file], "is a file; name a folder for the event files"),
         ]
         for (extra, expected) in cases {
             let outcome = try vdrop(base + extra)
@@ -133,8 +136,13 @@ final class CommandLineTests: XCTestCase {
         }
         // A batch larger than twice the 7 test samples: trains, evaluates, and eval agrees.
         let out = folder + "/ok"
-        let trained = try vdrop(base + ["--out", out])
+        let trained = try vdrop(base + ["--out", out, "--tensorboard", folder + "/tb"])
         XCTAssertEqual(trained.status, 0, trained.output)
+        XCTAssertTrue(trained.output.contains("Report: \(out)/report.html"), trained.output)
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: folder + "/tb").contains { $0.hasPrefix("events.out.tfevents.") })
+        let noRun = try vdrop(["report", folder + "/missing"])
+        XCTAssertNotEqual(noRun.status, 0)
+        XCTAssertTrue(noRun.output.contains("is not a folder; name the folder of a vdrop training run."), noRun.output)
         let evaluated = try vdrop(["eval", "--checkpoint", out + "/checkpoint.safetensors", "--data", data, "--batch", "1000", "--device", "cpu"])
         XCTAssertEqual(evaluated.status, 0, evaluated.output)
         XCTAssertTrue(evaluated.output.contains("7 test samples"), evaluated.output)

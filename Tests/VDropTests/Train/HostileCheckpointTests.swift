@@ -90,8 +90,8 @@ final class HostileCheckpointTests: XCTestCase {
         let edits: [(String, (inout Checkpoint) -> Void)] = [
             ("--batch must be at least 1", { $0.configuration.batch = 0 }),
             ("--batch must be at least 1", { $0.configuration.batch = -100 }),
-            ("--epochs must be at least 1", { $0.configuration.epochs = 0; $0.epoch = 0; $0.step = 0 }),
-            ("--lr must be a positive number", { $0.configuration.learningRate = -1 }),
+            ("--epochs must lie between 1 and", { $0.configuration.epochs = 0; $0.epoch = 0; $0.step = 0 }),
+            ("--lr must be a number above 0", { $0.configuration.learningRate = -1 }),
             ("is not a model", { $0.configuration.model = "resnet" }),
             ("is not an objective", { $0.configuration.objective = "magic" }),
             ("--log-every must be at least 1", { $0.configuration.logEvery = 0 }),

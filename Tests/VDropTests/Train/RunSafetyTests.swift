@@ -83,15 +83,17 @@ final class RunSafetyTests: XCTestCase {
         _ = try second.run()
         XCTAssertEqual(try TestBackends.cpu.download(second.network.arena.parameters), expected,
                        "the resumed run's weights differ from the uninterrupted run's")
-        func metrics(_ run: String) throws -> [[String: Double]] {
+        func metrics(_ run: String) throws -> [EpochRecord] {
             try String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8).split(separator: "\n").map {
-                var record = try JSONDecoder().decode([String: Double].self, from: Data($0.utf8))
-                record["seconds"] = nil
-                record["images_per_second"] = nil
+                var record = try JSONDecoder().decode(EpochRecord.self, from: Data($0.utf8))
+                record.seconds = 0
+                record.imagesPerSecond = 0
                 return record
             }
         }
         XCTAssertEqual(try metrics(path), try metrics(folder + "/whole"), "metrics of the resumed run differ")
+        XCTAssertEqual(try HistogramLog(contentsOf: path + "/histograms.json"), try HistogramLog(contentsOf: folder + "/whole/histograms.json"),
+                       "histograms of the resumed run differ")
     }
 
     /// A kill after an epoch's metrics line was appended but before its checkpoint was renamed

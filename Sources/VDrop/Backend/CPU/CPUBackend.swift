@@ -1,4 +1,3 @@
-import CBLAS
 import Dispatch
 import Foundation
 
@@ -29,8 +28,9 @@ extension Tensor {
     }
 }
 
-/// The CPU backend: Float32 on the host, GEMMs through OpenBLAS's `cblas_sgemm`,
-/// the rest as Swift loops split over threads with ``parallelFor(_:grain:_:)``.
+/// The CPU backend: Float32 on the host, GEMMs through OpenBLAS's `cblas_sgemm` (loaded at
+/// first use with kernels chosen for this processor, see ``BLASLibrary``), the rest as Swift
+/// loops split over threads with ``parallelFor(_:grain:_:)``.
 ///
 /// It is a real training path for machines without OpenCL, the baseline of
 /// every benchmark, and the oracle the OpenCL backend is tested against.
@@ -39,11 +39,16 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
     /// Threads for loops (and OpenBLAS); defaults to the machine's active cores.
     public let threadCount: Int
 
+    /// OpenBLAS, or why it could not be loaded; ``gemm`` throws that sentence. (Creating the
+    /// backend does not throw: ``BackendFactory`` loads the library first to fail early.)
+    private let blas: Result<BLASLibrary, Error>
+
     public init(threads: Int? = nil) {
         threadCount = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        blas = Result { try BLASLibrary.shared() }
         // OpenBLAS's own threads spin (sched_yield) between calls and fight the loops' threads
         // for the cores; ``gemm`` splits large products over this backend's threads instead.
-        openblas_set_num_threads(1)
+        if case .success(let library) = blas { library.threadCount = 1 }
     }
 
     public private(set) var allocatedBytes = 0
@@ -99,20 +104,21 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
             for i in 0..<(m * n) { p[i] *= beta }
             return
         }
+        let blas = try blas.get()
         defer { if productPerturbation != 0 { perturb(c, count: m * n) } }
         let a = a.hostPointer, b = b.hostPointer, c = c.hostPointer
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
         // Rows i ..< i+rows of C come from rows of op(A): row i of op(A) starts at a + i·lda,
         // or for Aᵀ at column i of A. Columns j ..< j+cols come likewise from op(B).
         func rowsOf(_ start: Int, _ rows: Int) {
-            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                        Int32(rows), Int32(n), Int32(k), alpha, a + (transposeA ? start : start * lda), Int32(lda),
-                        b, Int32(ldb), beta, c + start * n, Int32(n))
+            blas.sgemm(transposeA: transposeA, transposeB: transposeB, m: rows, n: n, k: k, alpha: alpha,
+                       a: a + (transposeA ? start : start * lda), lda: lda, b: b, ldb: ldb, beta: beta,
+                       c: c + start * n, ldc: n)
         }
         func columnsOf(_ start: Int, _ columns: Int) {
-            cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                        Int32(m), Int32(columns), Int32(k), alpha, a, Int32(lda),
-                        b + (transposeB ? start * ldb : start), Int32(ldb), beta, c + start, Int32(n))
+            blas.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: columns, k: k, alpha: alpha,
+                       a: a, lda: lda, b: b + (transposeB ? start * ldb : start), ldb: ldb, beta: beta,
+                       c: c + start, ldc: n)
         }
         // Small products stay on one thread; large ones split along C's longer side into one
         // slab per thread (slabs of whole 16-wide tiles, so each keeps OpenBLAS's fast path).
