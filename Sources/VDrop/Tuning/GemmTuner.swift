@@ -163,15 +163,21 @@ public final class GemmTuner {
         return largest
     }
 
-    private func multiply(_ shape: GemmShape, route: GemmRoute) throws {
-        try backend.gemm(shape, route: route, alpha: 1, a: a, b: b, beta: 0, c: c)
+    private func multiply(_ shape: GemmShape, route: GemmRoute, alpha: Float = 1) throws {
+        try backend.gemm(shape, route: route, alpha: alpha, a: a, b: b, beta: 0, c: c)
     }
 
     /// Checks one shape's product on `route` against the reference.
     private func check(_ index: Int, route: GemmRoute) throws {
         let shape = shapes[index]
-        try multiply(shape, route: route)
-        let product = try backend.download(c.slice(from: 0, shape: [shape.m * shape.n]))
+        // A kernel that writes nothing (tiles its threads cannot split can leave it so) must not pass
+        // with the last product left over, which is often this very one: in C (so C is overwritten
+        // first; β = 0, so a finite value is never read by a kernel that works, where NaN could be,
+        // as 0·NaN), or in CLBlast's padded copy of C, which only another product overwrites. So the
+        // check computes −A·B (α = −1, exact) where references and timings compute A·B.
+        try backend.fill(c, with: 1e30)
+        try multiply(shape, route: route, alpha: -1)
+        let product = try backend.download(c.slice(from: 0, shape: [shape.m * shape.n])).map { -$0 }
         let scale = scales[index], error = Self.largestError(product, references[index])
         // Orders of summation differ by ~√k·ε·|C|; a wrong tiling is off by ~|C|.
         guard error <= 1e-3 * scale else { throw GemmTuningError.wrongProduct(shape: shape, error: error, scale: scale) }

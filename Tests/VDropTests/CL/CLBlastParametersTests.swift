@@ -32,22 +32,19 @@ final class CLBlastParametersTests: XCTestCase {
     func testOverriddenParametersComputeTheSameGemmOnBothPaths() throws {
         let backend = try TestBackends.openCL()
         defer { XCTAssertNoThrow(try backend.applyGemmParameters(CLBlastParameters.library)) }
-        try backend.applyGemmParameters(CLBlastParameters(xgemm: XgemmConfiguration.seeds[2].parameters,
-                                                          minIndirectSize: CLBlastParameters.alwaysIndirect))
-        try assertSgemmMatchesCPU(backend, "indirect kernel, overridden")
-        try backend.applyGemmParameters(CLBlastParameters(xgemmDirect: XgemmDirectConfiguration.seeds[1].parameters,
-                                                          minIndirectSize: CLBlastParameters.alwaysDirect))
-        try assertSgemmMatchesCPU(backend, "direct kernel, overridden")
+        try backend.applyGemmParameters(TestGemmParameters.overridden)
+        try assertSgemmMatchesCPU(backend, "direct kernel, overridden", size: TestGemmParameters.directSize)
+        try assertSgemmMatchesCPU(backend, "indirect kernel, overridden", size: TestGemmParameters.indirectSize)
     }
 
     /// Proof the override reaches CLBlast's kernels: tiles its kernel cannot split give wrong
     /// products (which is why ``GemmTuner`` checks every candidate's results).
     func testAnOverrideReachesTheKernel() throws {
         let backend = try TestBackends.openCL()
-        defer { XCTAssertNoThrow(try backend.applyGemmParameters(CLBlastParameters.library)) }
-        var broken = XgemmConfiguration.seeds[0]
-        broken.mwg = 16
-        try backend.applyGemmParameters(CLBlastParameters(xgemm: broken.parameters, minIndirectSize: CLBlastParameters.alwaysIndirect))
+        // Not `.library`: CLBlast keeps an override until the next one for that kernel, so the
+        // broken tiles would stay for every later test of this process (see TestGemmParameters).
+        defer { XCTAssertNoThrow(try backend.applyGemmParameters(TestGemmParameters.overridden)) }
+        try backend.applyGemmParameters(TestGemmParameters.broken)
         let a = try backend.tensor(testValues(64 * 64, seed: 5), shape: [64, 64])
         let c = try backend.allocate([64, 64])
         do {

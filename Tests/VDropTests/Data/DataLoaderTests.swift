@@ -59,6 +59,16 @@ final class DataLoaderTests: XCTestCase {
         }
     }
 
+    /// Dimensions are big-endian 32-bit: 70,000 labels (0x00011170) need the second byte, which
+    /// MNIST's 60,000 (0x0000EA60) leaves 0, so a reader that mixed up the high bytes would pass it.
+    func testReadsADimensionAbove65535() throws {
+        let file = path("many-labels-idx1-ubyte")
+        try idx([70_000], (0..<70_000).map { UInt8($0 % 10) }).write(to: URL(fileURLWithPath: file))
+        let (dimensions, values) = try IDXFile.read(file)
+        XCTAssertEqual(dimensions, [70_000])
+        XCTAssertEqual(values.count, 70_000)
+    }
+
     func testTruncatedIDXNamesTheFileAndTheProblem() throws {
         try writeMNIST(train: 12, test: 5, compressed: false)
         let file = path("train-images-idx3-ubyte")

@@ -108,4 +108,34 @@ final class RegularizerOperationsTests: XCTestCase {
             assertClose(try gpu.download(gradLogSigma2), hostLogSigma2, atol: 1e-6, rtol: 1e-5, "gradLogSigma2 of \(objective) on OpenCL")
         }
     }
+
+    /// svdo's clamp of log α at ±10 on each side alone: 2000 weights with log α in [10.5, 14], then in
+    /// [−14, −10.5]. Beyond the clamp R is the clamp's constant (2.3e-5 above, 5.6 below) and its
+    /// gradient 0. In the sums above these weights are a sliver of the total, too little for a
+    /// moved clamp to show; here the sum is theirs alone and such a clamp changes it by half or more.
+    func testSVDOBeyondItsClampOnBothBackends() throws {
+        let count = 2000
+        let theta = testValues(count, seed: 15, in: 0.05...1)
+        for side: Float in [1, -1] {
+            let logAlpha = testValues(count, seed: 16, in: 10.5...14).map { side * $0 }
+            let logSigma2 = zip(theta, logAlpha).map { Float(log(Double($0 * $0))) + $1 }
+            let expected = zip(theta, logSigma2).reduce(0.0) { $0 + RegularizerReference.value(.svdo, theta: Double($1.0), logSigma2: Double($1.1)) }
+            var sums: [Float] = []
+            for backend in [TestBackends.cpu as any Backend] + ((try? TestBackends.openCL()).map { [$0] } ?? []) {
+                let out = try tensor(backend, [42])
+                try backend.regularizerValue(objective: .svdo, theta: try tensor(backend, theta), logSigma2: try tensor(backend, logSigma2),
+                                             into: out)
+                sums.append(try backend.download(out)[0])
+                let gradTheta = try tensor(backend, [Float](repeating: 0, count: count))
+                let gradLogSigma2 = try tensor(backend, [Float](repeating: 0, count: count))
+                try backend.addRegularizerGradient(objective: .svdo, theta: try tensor(backend, theta), logSigma2: try tensor(backend, logSigma2),
+                                                   scale: 1, gradTheta: gradTheta, gradLogSigma2: gradLogSigma2)
+                XCTAssertEqual(Set(try backend.download(gradTheta) + backend.download(gradLogSigma2)), [0],
+                               "\(backend.name): no gradient beyond the clamp, log α side \(side)")
+            }
+            // Each R to a few ulps of exp/log, as in the sums above.
+            assertClose(sums.map(Double.init), [Double](repeating: expected, count: sums.count), atol: 0, rtol: 2e-5,
+                        "Σ R of svdo with log α beyond the clamp on the side \(side) (CPU, then OpenCL)")
+        }
+    }
 }

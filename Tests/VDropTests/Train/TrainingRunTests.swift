@@ -175,6 +175,8 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertEqual(schedule.learningRate(atStep: 200 * 600 - 1), 1e-3 / 60_000, accuracy: 1e-9)
         XCTAssertEqual(schedule.beta(atStep: 0), 0)
         XCTAssertEqual(schedule.beta(atStep: 10 * 600), 0.5, accuracy: 1e-6)
+        XCTAssertEqual(schedule.beta(atStep: 10 * 600 + 300), 0.525, accuracy: 1e-6, "β rises every step, not every epoch")
+        XCTAssertEqual(schedule.learningRate(atStep: 150 * 600 + 300), 4.95e-4, accuracy: 1e-9, "lr falls every step")
         XCTAssertEqual(schedule.beta(atStep: 30 * 600), 1)
         XCTAssertEqual(schedule.regularizerScale, 1)
         c.model = "vgglike"
@@ -209,5 +211,18 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertEqual(a, DeviceDataset.shuffledOrder(count: 1000, seed: 3, epoch: 0))
         XCTAssertNotEqual(a, DeviceDataset.shuffledOrder(count: 1000, seed: 3, epoch: 1))
         XCTAssertNotEqual(a, DeviceDataset.shuffledOrder(count: 1000, seed: 4, epoch: 0))
+    }
+
+    /// A uniform shuffle leaves a sample in its place 1 time in n. Over 400 epochs of 10 samples each
+    /// position keeps its own sample about 40 times (the bounds are 5 standard deviations wide); a
+    /// shuffle that draws j below i instead of up to i (Sattolo's cycles) never does.
+    func testShuffleLeavesEachSampleInPlaceAsOftenAsChanceDoes() {
+        var stays = [Int](repeating: 0, count: 10)
+        for epoch in 0..<400 {
+            for (position, sample) in DeviceDataset.shuffledOrder(count: 10, seed: 3, epoch: epoch).enumerated() where Int(sample) == position {
+                stays[position] += 1
+            }
+        }
+        XCTAssertTrue(stays.allSatisfy { (10...70).contains($0) }, "times each position kept its sample in 400 epochs: \(stays)")
     }
 }
