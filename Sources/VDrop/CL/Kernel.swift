@@ -6,11 +6,17 @@ public protocol KernelArgument {
     /// The OpenCL C types of the kernel parameters this value fills, in order: one for a
     /// scalar or a buffer, two (`float*`, `int`) for a tensor. A pointer is written "*".
     var kernelParameterTypes: [String] { get }
+    /// How many parameters it fills: `kernelParameterTypes.count`, without building the array
+    /// (every launch needs the count; only a kernel's first launch needs the types).
+    var kernelParameterCount: Int { get }
     /// Sets the parameters starting at `index`.
     func set(on kernel: cl_kernel, index: cl_uint) throws
 }
 
 extension KernelArgument {
+    /// One parameter: a buffer or a scalar.
+    public var kernelParameterCount: Int { 1 }
+
     /// Passes the raw bytes of a trivial scalar.
     fileprivate func setScalar(on kernel: cl_kernel, index: cl_uint) throws {
         var value = self
@@ -91,7 +97,7 @@ public final class Kernel: @unchecked Sendable {
         var index: cl_uint = 0
         for argument in arguments {
             try argument.set(on: handle, index: index)
-            index += cl_uint(argument.kernelParameterTypes.count)
+            index += cl_uint(argument.kernelParameterCount)
         }
     }
 

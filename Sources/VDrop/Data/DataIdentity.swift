@@ -16,12 +16,14 @@ public struct DataIdentity: Codable, Equatable, Sendable, CustomStringConvertibl
         case trainSamples = "train_samples", testSamples = "test_samples", sampleShape = "sample_shape", digest
     }
 
-    public init(_ split: DataSplit) {
-        trainSamples = split.train.count
-        testSamples = split.test.count
-        sampleShape = split.train.sampleShape
+    /// Reads every byte once; ``DataSplit`` computes it when it is made, so the runs of a
+    /// `--seeds` or `sweep` share it.
+    init(train: Dataset, test: Dataset) {
+        trainSamples = train.count
+        testSamples = test.count
+        sampleShape = train.sampleShape
         var hash = Digest64()
-        for set in [split.train, split.test] {
+        for set in [train, test] {
             hash.add(set.pixels)
             hash.add(set.labels)
         }

@@ -58,10 +58,13 @@ public struct DataSplit: Sendable {
     public let test: Dataset
     /// Where they came from, for reports.
     public let source: String
+    /// Sizes and a digest of every byte: what a checkpoint records so `--resume` can refuse other data.
+    public let identity: DataIdentity
 
     public init(train: Dataset, test: Dataset, source: String) {
         self.train = train
         self.test = test
         self.source = source
+        identity = DataIdentity(train: train, test: test)
     }
 }

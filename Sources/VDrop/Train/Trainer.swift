@@ -86,7 +86,7 @@ public final class Trainer {
         schedule = TrainingSchedule(configuration: configuration, stepsPerEpoch: data.train.count / configuration.batch)
         self.outputDirectory = outputDirectory
         dataSource = data.source
-        dataIdentity = DataIdentity(data)
+        dataIdentity = data.identity
         if let folder {
             try folder.create()
             folder.removeOrphanedTemporaryFiles()

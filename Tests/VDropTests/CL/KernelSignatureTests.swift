@@ -11,6 +11,8 @@ final class KernelSignatureTests: XCTestCase {
         XCTAssertEqual(tensor.kernelParameterTypes, ["*", "int"])
         XCTAssertEqual(BytesOf(tensor).kernelParameterTypes, ["*", "int"])
         XCTAssertEqual(true.kernelParameterTypes, ["int"])
+        XCTAssertEqual(tensor.kernelParameterCount, 2)
+        XCTAssertEqual(Float(1).kernelParameterCount, 1)
     }
 
     func testMismatchesAreFound() {

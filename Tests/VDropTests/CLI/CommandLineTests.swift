@@ -5,9 +5,7 @@ import XCTest
 /// The `vdrop` binary as a user runs it: bad input ends with a sentence and a non-zero exit
 /// (never a trap, 132/134), and Ctrl-C ends a run with a checkpoint, the command that
 /// continues it, and exit 130.
-final class CommandLineTests: XCTestCase {
-    var folder: String!
-
+final class CommandLineTests: TemporaryFolderTestCase {
     /// The binary SwiftPM built beside the test bundle.
     static var binary: String {
         ((CommandLine.arguments[0] as NSString).deletingLastPathComponent as NSString).appendingPathComponent("vdrop")
@@ -17,12 +15,7 @@ final class CommandLineTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw XCTSkip("the vdrop binary is not built beside the tests (\(Self.binary))")
         }
-        folder = NSTemporaryDirectory() + "vdrop-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let folder { try? FileManager.default.removeItem(atPath: folder) }
+        try super.setUpWithError()
     }
 
     struct Outcome {

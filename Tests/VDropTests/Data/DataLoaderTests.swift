@@ -2,18 +2,7 @@ import Foundation
 import VDrop
 import XCTest
 
-final class DataLoaderTests: XCTestCase {
-    var folder: String!
-
-    override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "vdrop-data-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
+final class DataLoaderTests: TemporaryFolderTestCase {
     private func path(_ name: String) -> String { (folder as NSString).appendingPathComponent(name) }
 
     /// An IDX file of unsigned bytes with the given dimensions and values.
@@ -23,15 +12,6 @@ final class DataLoaderTests: XCTestCase {
         return Data(bytes + values)
     }
 
-    private func gzip(_ file: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-f", file]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
-    }
-
     /// A 28×28 MNIST-style set of `count` images with pixel i·k mod 256 and labels k mod 10.
     private func writeMNIST(train: Int, test: Int, compressed: Bool) throws {
         for (prefix, count) in [("train", train), ("t10k", test)] {
@@ -39,8 +19,8 @@ final class DataLoaderTests: XCTestCase {
             try idx([count, 28, 28], pixels).write(to: URL(fileURLWithPath: path("\(prefix)-images-idx3-ubyte")))
             try idx([count], (0..<count).map { UInt8($0 % 10) }).write(to: URL(fileURLWithPath: path("\(prefix)-labels-idx1-ubyte")))
             if compressed {
-                try gzip(path("\(prefix)-images-idx3-ubyte"))
-                try gzip(path("\(prefix)-labels-idx1-ubyte"))
+                try gzipFile(path("\(prefix)-images-idx3-ubyte"))
+                try gzipFile(path("\(prefix)-labels-idx1-ubyte"))
             }
         }
     }

@@ -4,18 +4,7 @@ import XCTest
 
 /// Data files built to break the readers: each must be refused with a sentence naming the
 /// file, quickly, without trapping and without allocating what a header merely claims.
-final class HostileDataTests: XCTestCase {
-    var folder: String!
-
-    override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "vdrop-hostile-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
+final class HostileDataTests: TemporaryFolderTestCase {
     /// An IDX header (unsigned bytes) with these dimensions, as 32-bit big-endian words.
     private func idxHeader(_ dimensions: [UInt32]) -> Data {
         var bytes: [UInt8] = [0, 0, 0x08, UInt8(dimensions.count)]
@@ -27,12 +16,7 @@ final class HostileDataTests: XCTestCase {
     private func gzipped(_ data: Data) throws -> Data {
         let file = folder + "/\(UUID().uuidString)"
         try data.write(to: URL(fileURLWithPath: file))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-f", file]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
+        try gzipFile(file)
         return try Data(contentsOf: URL(fileURLWithPath: file + ".gz"))
     }
 

@@ -5,17 +5,7 @@ import XCTest
 /// The report plots the metrics: every chart's series, read back from the SVG's data
 /// attributes, equals the runs' numbers (or their mean and standard deviation over seeds), and
 /// its path passes through them on the declared scales. The page fetches nothing.
-final class ReportFigureTests: XCTestCase {
-    var folder: String!
-
-    override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "vdrop-report-\(UUID().uuidString)"
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
+final class ReportFigureTests: TemporaryFolderTestCase {
     func figure(_ name: String, in figures: [ReportFigure]) throws -> SVGReader {
         try SVGReader(try XCTUnwrap(figures.first { $0.name == name }, "no figure \(name)").svg)
     }

@@ -5,17 +5,7 @@ import XCTest
 /// A real (tiny) training run records what the report and TensorBoard show: per-layer
 /// metrics every epoch, test errors only where --eval-every says, histograms at the
 /// initialization, every --histogram-every epochs and the end; and the report draws them.
-final class TrainedRunReportTests: XCTestCase {
-    var folder: String!
-
-    override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "vdrop-trained-report-\(UUID().uuidString)"
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
+final class TrainedRunReportTests: TemporaryFolderTestCase {
     /// Records what the trainer reports.
     final class Recorder: TrainingObserver {
         var records: [EpochRecord] = []

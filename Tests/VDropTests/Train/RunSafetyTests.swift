@@ -5,17 +5,7 @@ import XCTest
 /// Nothing a user trained is lost: a stopped run saves every step and resumes bit for bit, a
 /// folder holding a run is not overwritten, a resume on other data or settings is refused, and
 /// the leftovers of a killed run (extra metrics lines, temporary files) are cleaned up.
-final class RunSafetyTests: XCTestCase {
-    var folder: String!
-
-    override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "vdrop-safety-\(UUID().uuidString)"
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
-    }
-
+final class RunSafetyTests: TemporaryFolderTestCase {
     /// A small slice: 1000 training samples in 20 steps of 50 per epoch.
     static let slice: Result<DataSplit, Error> = Result {
         let data = try TrainingRunTests.slice.get()
@@ -139,7 +129,7 @@ final class RunSafetyTests: XCTestCase {
         _ = try Trainer(configuration: configuration(epochs: 1), data: data, backend: TestBackends.cpu, outputDirectory: path).run()
         let file = path + "/checkpoint.safetensors"
         let checkpoint = try Checkpoint(contentsOf: file)
-        XCTAssertEqual(checkpoint.data, DataIdentity(data))
+        XCTAssertEqual(checkpoint.data, data.identity)
         XCTAssertEqual(checkpoint.configuration.parameterization, .logSigma)
 
         // The same sizes, one pixel changed.
@@ -198,7 +188,6 @@ final class RunSafetyTests: XCTestCase {
 
     /// --out at a file, under /proc (not writable), or with a name too long: a sentence, no Foundation dump.
     func testAnUnusableOutputFolderIsASentence() throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let file = folder + "/a-file"
         try Data().write(to: URL(fileURLWithPath: file))
         for (path, expected) in [(file, "is a file"), ("/proc/vdrop-run", "cannot be created"),

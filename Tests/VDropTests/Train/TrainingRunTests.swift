@@ -4,23 +4,13 @@ import XCTest
 
 /// End-to-end runs on a slice of the real Fashion-MNIST: training works, resuming is
 /// exact, and damaged files and diverging runs end with a sentence, not a crash.
-final class TrainingRunTests: XCTestCase {
+final class TrainingRunTests: TemporaryFolderTestCase {
     static let slice: Result<DataSplit, Error> = Result {
         guard FileManager.default.fileExists(atPath: DataSource.defaultDirectory) else {
             throw XCTSkip("dataset-fashion-mnist is not installed")
         }
         let full = try DataSource.load(directory: nil, model: .lenet300)
         return DataSplit(train: full.train.prefix(3000), test: full.test.prefix(1000), source: full.source)
-    }
-
-    var folder: String!
-
-    override func setUpWithError() throws {
-        folder = NSTemporaryDirectory() + "vdrop-run-\(UUID().uuidString)"
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: folder)
     }
 
     private func configuration(epochs: Int, objective: String = "ard") -> TrainingConfiguration {

@@ -5,6 +5,7 @@ import COpenCL
 /// with another tensor's offset.
 extension Tensor: KernelArgument {
     public var kernelParameterTypes: [String] { ["*", "int"] }
+    public var kernelParameterCount: Int { 2 }
 
     public func set(on kernel: cl_kernel, index: cl_uint) throws {
         try deviceBuffer.set(on: kernel, index: index)
@@ -20,6 +21,7 @@ struct BytesOf: KernelArgument {
     init(_ tensor: Tensor) { self.tensor = tensor }
 
     var kernelParameterTypes: [String] { ["*", "int"] }
+    var kernelParameterCount: Int { 2 }
 
     func set(on kernel: cl_kernel, index: cl_uint) throws {
         try tensor.deviceBuffer.set(on: kernel, index: index)
