@@ -57,14 +57,16 @@ public enum Evaluator {
     }
 
     /// Trims θ, runs every test sample through the network in evaluation mode, and puts the
-    /// untrimmed θ back (also when it throws), so training can go on.
-    public static func evaluate(network: Network, data: DeviceDataset, rule: TrimRule) throws -> EvaluationResult {
+    /// untrimmed θ back (also when it throws), so training can go on. `parameters`: a host copy
+    /// of the arena the caller already holds, so it is not read from the device again.
+    public static func evaluate(network: Network, data: DeviceDataset, rule: TrimRule,
+                                parameters known: [Float]? = nil) throws -> EvaluationResult {
         guard data.count > 0 else {
             throw ConfigurationError("The test set (\(data.dataset.name)) holds no samples; there is nothing to evaluate.")
         }
         let backend = network.backend
         let thetaSegment = network.arena.thetaSegment(of: network.arena.parameters)
-        let parameters = try backend.download(network.arena.parameters)
+        let parameters = try known ?? backend.download(network.arena.parameters)
         let (mask, layers) = sparsity(network: network, parameters: parameters, rule: rule)
         let original = Array(parameters[0..<network.arena.weightCount])
         let trimmed = original.enumerated().map { mask[$0.offset] ? $0.element : 0 }

@@ -23,7 +23,7 @@ extension Trainer {
         var summary = EpochSummary(testError: nil, compression: 0, layers: layers,
                                    histogramParameters: last || completedEpochs % histogramEvery == 0 ? parameters : nil)
         if last || completedEpochs % evaluateEvery == 0 {
-            let result = try Evaluator.evaluate(network: network, data: test, rule: trim)
+            let result = try Evaluator.evaluate(network: network, data: test, rule: trim, parameters: parameters)
             evaluation = result
             summary.testError = result.errorPercent
             summary.compression = result.compression
