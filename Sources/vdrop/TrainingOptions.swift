@@ -51,6 +51,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Which variable of each weight's variance Adam trains: log-sigma (the paper's Appendix A) or log-sigma2 (the Sparse VD authors' code). With Adam the choice changes the training, not only the variable.")
     var parameterization: Parameterization = .logSigma
 
+    @Option(name: .customLong("init-from"), help: "Start from trained dense weights instead of the random initialization: a safetensors file in PyTorch's layout (dense1.weight, dense1.bias, conv1.weight, bn1.weight, …) or a vdrop checkpoint of the same model (e.g. trained with --objective none). θ comes from the file, every log σ² starts at -8.")
+    var initFrom: String?
+
     @Option(help: "The run's seed: initialization, shuffling and every noise draw follow from it.")
     var seed: UInt64 = 1
 
@@ -84,6 +87,7 @@ struct TrainingOptions: ParsableArguments {
         c.trim = trim
         c.logEvery = logEvery
         c.parameterization = parameterization
+        c.initFrom = initFrom
         return c
     }
 

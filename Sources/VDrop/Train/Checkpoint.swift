@@ -98,12 +98,30 @@ public struct Checkpoint {
     /// Puts the saved state into `network`, which must be built for the same model.
     /// `includeOptimizer: false` loads the weights only (evaluation).
     public func restore(into network: Network, includeOptimizer: Bool = true, file: String) throws {
+        try Self.restoreParameters(tensors, into: network, model: configuration.model, file: file)
+        guard includeOptimizer else { return }
+        let backend = network.backend
+        for (name, arena) in [(Self.firstMomentName, network.arena.firstMoment), (Self.secondMomentName, network.arena.secondMoment)] {
+            guard let entry = tensors[name], entry.values.count == arena.count else {
+                throw DatasetError(file: file, problem: "lacks the optimizer state \"\(name)\" needed to resume.")
+            }
+            // Adam divides by √v: a negative or non-finite moment would turn every step to NaN.
+            guard entry.values.allSatisfy({ $0.isFinite }), name != Self.secondMomentName || entry.values.allSatisfy({ $0 >= 0 }) else {
+                throw DatasetError(file: file, problem: "holds a damaged optimizer state \"\(name)\" (non-finite or negative values); resume from an earlier checkpoint or start again.")
+            }
+            try backend.upload(entry.values, to: arena)
+        }
+    }
+
+    /// Puts every parameter and BatchNorm statistic of `tensors` (by the plan's names) into
+    /// `network`; the optimizer state is left as it is. Shared by `restore` and `--init-from`.
+    static func restoreParameters(_ tensors: [String: SafeTensors.Entry], into network: Network, model: String, file: String) throws {
         let backend = network.backend
         var parameters = try backend.download(network.arena.parameters)
         var state = try backend.download(network.state)
         for (name, view) in network.namedParameters() {
             guard let entry = tensors[name] else {
-                throw DatasetError(file: file, problem: "lacks the tensor \"\(name)\" that model \(configuration.model) needs.")
+                throw DatasetError(file: file, problem: "lacks the tensor \"\(name)\" that model \(model) needs.")
             }
             guard entry.shape == view.shape else {
                 throw DatasetError(file: file, problem: "tensor \"\(name)\" has shape \(entry.shape), the model needs \(view.shape).")
@@ -128,16 +146,5 @@ public struct Checkpoint {
         }
         try backend.upload(parameters, to: network.arena.parameters)
         try backend.upload(state, to: network.state)
-        guard includeOptimizer else { return }
-        for (name, arena) in [(Self.firstMomentName, network.arena.firstMoment), (Self.secondMomentName, network.arena.secondMoment)] {
-            guard let entry = tensors[name], entry.values.count == arena.count else {
-                throw DatasetError(file: file, problem: "lacks the optimizer state \"\(name)\" needed to resume.")
-            }
-            // Adam divides by √v: a negative or non-finite moment would turn every step to NaN.
-            guard entry.values.allSatisfy({ $0.isFinite }), name != Self.secondMomentName || entry.values.allSatisfy({ $0 >= 0 }) else {
-                throw DatasetError(file: file, problem: "holds a damaged optimizer state \"\(name)\" (non-finite or negative values); resume from an earlier checkpoint or start again.")
-            }
-            try backend.upload(entry.values, to: arena)
-        }
     }
 }

@@ -92,6 +92,9 @@ public final class Trainer {
             folder.removeOrphanedTemporaryFiles()
         }
         try network.initializeParameters(seed: configuration.seed)
+        if let path = configuration.initFrom {
+            try InitialWeights(contentsOf: path, model: configuration.modelKind).load(into: network, file: path)
+        }
     }
 
     /// Continues from a checkpoint written by a run with the same configuration and data.

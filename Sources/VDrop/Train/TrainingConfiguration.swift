@@ -33,6 +33,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var logEvery: Int = 50
     /// Which variable of the variance Adam trains: the paper's log σ by default.
     public var parameterization: Parameterization = .logSigma
+    /// Trained dense weights the run starts from (`--init-from`, ``InitialWeights``) instead of
+    /// the paper's random initialization; nil for a run from scratch.
+    public var initFrom: String?
 
     /// The longest run accepted: far beyond any recipe, and small enough that step counts
     /// (epochs × steps per epoch) stay well inside Int.
@@ -66,6 +69,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         trim = try value(.trim, defaults.trim)
         logEvery = try value(.logEvery, defaults.logEvery)
         parameterization = try value(.parameterization, Parameterization.beforeTheChoice)
+        initFrom = try c.decodeIfPresent(String.self, forKey: .initFrom)
     }
 
     public var modelKind: ModelKind { ModelKind(rawValue: model) ?? .lenet5 }
