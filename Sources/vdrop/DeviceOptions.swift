@@ -32,6 +32,11 @@ struct DeviceOptions: ParsableArguments {
     /// The backend these options name, with its SGEMM parameters applied; `profiling` gives an
     /// OpenCL device a queue that can time each kernel.
     func makeBackend(profiling: Bool = false) throws -> any Backend {
+        try makeBackend(choice, profiling: profiling)
+    }
+
+    /// The backend of `choice` (one of `--devices`) with these options' GEMM settings.
+    func makeBackend(_ choice: DeviceChoice, profiling: Bool = false) throws -> any Backend {
         let backend = try BackendFactory.make(choice, gemm: GemmParameterSource(parsing: gemmParameters), profiling: profiling)
         (backend as? OpenCLBackend)?.gemmRouting = routing ?? .automatic
         return backend
@@ -42,6 +47,6 @@ struct DeviceOptions: ParsableArguments {
     func tuningHint(for backend: any Backend) -> String? {
         guard gemmParameters == "auto", let device = backend as? OpenCLBackend, device.device.kind == .gpu,
               device.tunedGemmRoutes.isEmpty else { return nil }
-        return "Untuned device: `vdrop tune --device \(self.device)` (about a minute, once) fits CLBlast and picks each product's engine; on an H200 it made VGG-like's step 1.21x faster."
+        return "Untuned device: `vdrop tune --device \(device.device.platformIndex):\(device.device.index)` (about a minute, once) fits CLBlast and picks each product's engine; on an H200 it made VGG-like's step 1.21x faster."
     }
 }

@@ -27,9 +27,12 @@ enum Interruption {
 
     /// Says where the run stopped and the exact command that continues it, then exits with
     /// 130 (128 + SIGINT, what a shell reports for a process Ctrl-C ended).
-    static func exit(after interrupted: TrainingInterrupted) -> ExitCode {
-        print("")
-        print(interrupted.description)
+    /// `quiet`: the caller has said where each run stopped (several runs side by side).
+    static func exit(after interrupted: TrainingInterrupted, quiet: Bool = false) -> ExitCode {
+        if !quiet {
+            print("")
+            print(interrupted.description)
+        }
         if interrupted.checkpoint != nil {
             print("To continue where it stopped, run:")
             print("  " + resumeCommand(CommandLine.arguments))

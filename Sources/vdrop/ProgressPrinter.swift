@@ -6,13 +6,16 @@ final class ProgressPrinter: TrainingObserver {
     let totalEpochs: Int
     let batch: Int
     let prefix: String
-    private let isTerminal = isatty(STDOUT_FILENO) != 0
+    private let isTerminal: Bool
     private var lastPlainLine = Date.distantPast
 
-    init(totalEpochs: Int, batch: Int, prefix: String = "") {
+    /// `redraw: false` prints plain lines even on a terminal: runs side by side on several
+    /// devices cannot share one redrawn line.
+    init(totalEpochs: Int, batch: Int, prefix: String = "", redraw: Bool = true) {
         self.totalEpochs = totalEpochs
         self.batch = batch
         self.prefix = prefix
+        isTerminal = redraw && isatty(STDOUT_FILENO) != 0
     }
 
     func progress(epoch: Int, step: Int, stepsPerEpoch: Int, loss: StepLoss, imagesPerSecond: Double) {

@@ -39,37 +39,34 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let model = ModelKind(rawValue: options.model) ?? .lenet5
-        let backend = try options.device.makeBackend()
         let data = try DataSource.load(directory: options.data, model: model)
         let base = out ?? "runs/sweep-\(options.model)"
-        print("vdrop sweep: \(options.model), gamma with b = \(options.gammaB), a in \(parsedA), \(seeds) seed(s), on \(backend.name)")
-        let stop = Interruption.install()
-        var rows: [(Float, SeedSummary)] = []
-        for a in parsedA {
-            var results: [TrainingResult] = []
-            for seed in try TrainingConfiguration.seeds(from: options.seed, count: seeds) {
+        print("vdrop sweep: \(options.model), gamma with b = \(options.gammaB), a in \(parsedA), \(seeds) seed(s)")
+        let seedList = try TrainingConfiguration.seeds(from: options.seed, count: seeds)
+        let runs = parsedA.flatMap { a in
+            seedList.map { seed -> PlannedRun in
                 var configuration = options.configuration(seed: seed)
                 configuration.objective = "gamma"
                 configuration.gammaA = a
-                let name = "a-\(a)-seed-\(configuration.seed)"
-                let folder = (base as NSString).appendingPathComponent(name)
-                do {
-                    results.append(try TrainCommand.trainOne(configuration: configuration, data: data, backend: backend, folder: folder,
-                                                             resume: resume, force: force, stop: stop,
-                                                             prefix: "[a \(a), seed \(configuration.seed)] ", logging: logging,
-                                                             tensorboardSub: name))
-                } catch let interrupted as TrainingInterrupted {
-                    throw Interruption.exit(after: interrupted)
-                }
+                let name = "a-\(a)-seed-\(seed)"
+                return PlannedRun(configuration: configuration, folder: (base as NSString).appendingPathComponent(name),
+                                  label: "a \(a), seed \(seed)", tensorboardSub: name)
             }
-            rows.append((a, SeedSummary(label: String(a), results: results)))
         }
+        let results = try QueuedRuns.train(runs, options: options, logging: logging, data: data, resume: resume, force: force)
         print("")
         print("a        Error %             Compression")
-        for (a, summary) in rows {
-            print("\(String(format: "%.3f", a).padding(toLength: 9, withPad: " ", startingAt: 0))\(summary.error.formatted(digits: 2).padding(toLength: 20, withPad: " ", startingAt: 0))\(summary.compression.formatted(digits: 1))")
+        for (index, a) in parsedA.enumerated() {
+            let finished = results[(index * seeds)..<((index + 1) * seeds)].compactMap { $0 }
+            let row = String(format: "%.3f", a).padding(toLength: 9, withPad: " ", startingAt: 0)
+            guard !finished.isEmpty else { print(row + "(no run finished)"); continue }
+            let summary = SeedSummary(label: String(a), results: finished)
+            let count = finished.count < seeds ? "   (\(finished.count) of \(seeds) seeds)" : ""
+            print("\(row)\(summary.error.formatted(digits: 2).padding(toLength: 20, withPad: " ", startingAt: 0))\(summary.compression.formatted(digits: 1))\(count)")
         }
         print("(gamma hyperprior, b = \(options.gammaB); mean ± std over \(seeds) seed(s))")
-        try TrainCommand.writeReport(of: base)
+        if let note = QueuedRuns.missingNote(runs, results) { print(note) }
+        if results.contains(where: { $0 != nil }) { try TrainCommand.writeReport(of: base) }
+        if results.contains(where: { $0 == nil }) { throw ExitCode.failure }
     }
 }

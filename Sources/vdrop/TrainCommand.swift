@@ -37,32 +37,26 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let model = ModelKind(rawValue: options.model) ?? .lenet5
-        let backend = try options.device.makeBackend()
         let data = try DataSource.load(directory: options.data, model: model)
         let base = out ?? "runs/\(options.model)-\(options.objective)"
-        print("vdrop train: \(options.model), objective \(options.objective), on \(backend.name); data \(data.source) (\(data.train.count) train, \(data.test.count) test)")
-        if let hint = options.device.tuningHint(for: backend) { print(hint) }
-        let stop = Interruption.install()
-        var results: [TrainingResult] = []
-        for seed in try TrainingConfiguration.seeds(from: options.seed, count: seeds) {
-            let folder = seeds > 1 ? (base as NSString).appendingPathComponent("seed-\(seed)") : base
-            do {
-                results.append(try Self.trainOne(configuration: options.configuration(seed: seed), data: data, backend: backend,
-                                                 folder: folder, resume: resume, force: force, stop: stop,
-                                                 prefix: seeds > 1 ? "[seed \(seed)] " : "", logging: logging,
-                                                 tensorboardSub: seeds > 1 ? "seed-\(seed)" : nil))
-            } catch let interrupted as TrainingInterrupted {
-                throw Interruption.exit(after: interrupted)
-            }
+        print("vdrop train: \(options.model), objective \(options.objective); data \(data.source) (\(data.train.count) train, \(data.test.count) test)")
+        let runs = try TrainingConfiguration.seeds(from: options.seed, count: seeds).map { seed in
+            PlannedRun(configuration: options.configuration(seed: seed),
+                       folder: seeds > 1 ? (base as NSString).appendingPathComponent("seed-\(seed)") : base,
+                       label: seeds > 1 ? "seed \(seed)" : "", tensorboardSub: seeds > 1 ? "seed-\(seed)" : nil)
         }
+        let results = try QueuedRuns.train(runs, options: options, logging: logging, data: data, resume: resume, force: force)
         if seeds > 1 {
-            let summary = SeedSummary(label: "\(options.model) \(options.objective)", results: results)
+            let summary = SeedSummary(label: "\(options.model) \(options.objective)", results: results.compactMap { $0 })
             print("")
             print("Objective                 Error %             Compression")
             print("\(summary.label.padding(toLength: 26, withPad: " ", startingAt: 0))\(summary.error.formatted(digits: 2).padding(toLength: 20, withPad: " ", startingAt: 0))\(summary.compression.formatted(digits: 1))")
-            print("(mean ± std over \(seeds) seeds, trim \(results[0].evaluation.trim))")
+            let trim = results.compactMap { $0 }.first?.evaluation.trim ?? options.trim
+            print("(mean ± std over \(results.compactMap { $0 }.count) of \(seeds) seeds, trim \(trim))")
+            if let note = QueuedRuns.missingNote(runs, results) { print(note) }
         }
-        try Self.writeReport(of: base)
+        if results.contains(where: { $0 != nil }) { try Self.writeReport(of: base) }
+        if results.contains(where: { $0 == nil }) { throw ExitCode.failure }
     }
 
     /// The report of the run (or runs) in `folder`, written as `folder/report.html`.
@@ -75,13 +69,13 @@ struct TrainCommand: ParsableCommand {
     /// folder that holds a run is refused unless `force`.
     static func trainOne(configuration: TrainingConfiguration, data: DataSplit, backend: any Backend, folder: String,
                          resume: Bool, force: Bool, stop: StopRequest?, prefix: String, logging: LoggingOptions,
-                         tensorboardSub: String?) throws -> TrainingResult {
+                         tensorboardSub: String?, redraw: Bool = true) throws -> TrainingResult {
         let run = RunFolder(folder)
         let checkpointExists = FileManager.default.fileExists(atPath: run.checkpointPath)
         if !(resume && checkpointExists) { try run.prepareForNewRun(force: force || resume) }
         let trainer = try Trainer(configuration: configuration, data: data, backend: backend, outputDirectory: folder)
         trainer.stopRequest = stop
-        let printer = ProgressPrinter(totalEpochs: configuration.epochs, batch: configuration.batch, prefix: prefix)
+        let printer = ProgressPrinter(totalEpochs: configuration.epochs, batch: configuration.batch, prefix: prefix, redraw: redraw)
         let observers = TrainingObservers()
         observers.members = [printer]
         try logging.apply(to: trainer, observers: observers, tensorboardSub: tensorboardSub)

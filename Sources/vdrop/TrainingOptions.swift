@@ -68,6 +68,9 @@ struct TrainingOptions: ParsableArguments {
 
     @OptionGroup var device: DeviceOptions
 
+    @Option(help: ArgumentHelp("Train the runs of --seeds (or of a sweep) on several devices at once, one run per device at a time, each taking the next run when it is free: all (every OpenCL GPU, else the CPU backend) or a list of --device values such as 0:0,0:1 or cpu,opencl-cpu. A run's results are those it gives alone on the backend that took it.", valueName: "list"))
+    var devices: String?
+
     /// The run's configuration with `seed` (for --seeds).
     func configuration(seed: UInt64) -> TrainingConfiguration {
         var c = TrainingConfiguration()
@@ -92,6 +95,12 @@ struct TrainingOptions: ParsableArguments {
     }
 
     func validate() throws {
+        if let devices {
+            guard device.device == "auto" else { throw ValidationError("Give --device or --devices, not both.") }
+            if devices.lowercased() != "all" {
+                do { _ = try DeviceChoice.list(parsing: devices) } catch let error as DeviceSelectionError { throw ValidationError(error.message) }
+            }
+        }
         guard let values = gammaAValues else {
             throw ValidationError("--a takes a number (or for sweep, numbers separated by commas); got \"\(gammaA)\".")
         }

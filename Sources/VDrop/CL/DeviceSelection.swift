@@ -130,3 +130,20 @@ public enum NVIDIADriverHint {
             + "mkdir -p /tmp/icd && echo \(driver) > /tmp/icd/nvidia.icd && export OCL_ICD_VENDORS=/tmp/icd"
     }
 }
+
+extension DeviceChoice {
+    /// The devices of `--devices`: `all` (every OpenCL GPU of the host, or the CPU backend on a
+    /// host with none) or a comma-separated list of `--device` values, e.g. `0:0,0:1` or
+    /// `cpu,opencl-cpu`. A device may be listed twice (two runs share it, e.g. `cpu,cpu`).
+    public static func list(parsing text: String, inventory: () throws -> DeviceInventory = DeviceInventory.init) throws -> [DeviceChoice] {
+        if text.lowercased() == "all" {
+            let gpus = try inventory().allDevices.filter { $0.kind == .gpu }
+            return gpus.isEmpty ? [.cpu] : gpus.map { .indexed(platform: $0.platformIndex, device: $0.index) }
+        }
+        let words = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !words.contains(where: \.isEmpty) else {
+            throw DeviceSelectionError(message: "--devices takes all or devices separated by commas (e.g. 0:0,0:1 or cpu,opencl-cpu); \"\(text)\" has an empty entry.")
+        }
+        return try words.map(DeviceChoice.init(parsing:))
+    }
+}

@@ -119,6 +119,8 @@ final class CommandLineTests: TemporaryFolderTestCase {
             (["--eval-every", "0"], "--eval-every must be at least 1"),
             (["--histogram-every=-1"], "--histogram-every must be at least 1"),
             (["--tensorboard", file], "is a file; name a folder for the event files"),
+            (["--init-from", folder + "/missing.safetensors"], "missing.safetensors: cannot be read"),
+            (["--init-from", file], "a-file"),
         ]
         for (extra, expected) in cases {
             let outcome = try vdrop(base + extra)
