@@ -39,11 +39,15 @@ let package = Package(
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
         .systemLibrary(name: "CCPUID", path: "Sources/CCPUID"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // Open MPI (Debian's libopenmpi-dev), for runs over many processes and hosts.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
         .target(name: "Kernels", path: "Kernels", exclude: [], resources: kernelFiles),
         .target(name: "VDrop", dependencies: ["COpenCL", "CCPUID", "CZlib", "Kernels"]),
+        // The MPI transport, apart from the engine: the engine knows nothing of processes.
+        .target(name: "VDropMPI", dependencies: ["VDrop", "CMPI"]),
         .executableTarget(
             name: "vdrop",
-            dependencies: ["VDrop", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["VDrop", "VDropMPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "VDropTests", dependencies: ["VDrop", "COpenCL"]),
     ],

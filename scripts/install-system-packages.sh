@@ -3,7 +3,7 @@
 # installed. Idempotent: `make train` and `make test` run it first on every call.
 set -euo pipefail
 
-packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd libopenblas0 zlib1g-dev dataset-fashion-mnist)
+packages=(ocl-icd-opencl-dev opencl-headers libclblast-dev pocl-opencl-icd libopenblas0 zlib1g-dev dataset-fashion-mnist openmpi-bin libopenmpi-dev pkg-config)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -18,7 +18,7 @@ fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "vdrop needs these packages, and this machine has no apt-get to install them: ${missing[*]}." >&2
-    echo "Install their equivalents (OpenCL ICD loader and headers, CLBlast, PoCL, OpenBLAS, zlib) by hand." >&2
+    echo "Install their equivalents (OpenCL ICD loader and headers, CLBlast, PoCL, OpenBLAS, zlib, Open MPI and pkg-config) by hand." >&2
     exit 1
 fi
 

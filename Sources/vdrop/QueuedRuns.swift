@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VDrop
+import VDropMPI
 
 /// One run of `train` (a seed) or `sweep` (a value of a and a seed): what it trains, where it
 /// writes, and the label its lines carry.
@@ -20,35 +21,30 @@ struct PlannedRun {
 /// checkpoint), starts no new one, prints the command that resumes them all, and exits 130.
 enum QueuedRuns {
     /// A run the queue never started because a stop was requested first.
-    private struct NotStarted: Error {}
+    struct NotStarted: Error, CustomStringConvertible {
+        var description: String { "not started: training was interrupted first" }
+    }
 
     /// Each run's result in order, nil where it failed; throws only for Ctrl-C (exit 130) and
-    /// when a lone run fails (its error, as before there were queues).
+    /// when a lone run fails (its error, as before there were queues). Under `mpirun` the runs
+    /// are split over the ranks, and only rank 0 gets the results: the others get nil.
     static func train(_ runs: [PlannedRun], options: TrainingOptions, logging: LoggingOptions, data: DataSplit,
-                      resume: Bool, force: Bool) throws -> [TrainingResult?] {
-        let choices = try options.devices.map { text in
-            do { return try DeviceChoice.list(parsing: text) } catch let error as DeviceSelectionError { throw ValidationError(error.message) }
-        }
+                      resume: Bool, force: Bool) throws -> [TrainingResult?]? {
         let stop = Interruption.install()
-        let workers = choices?.count ?? 1
-        let outcomes = RunQueue.run(runs: runs.count, workers: workers, prepare: { worker -> any Backend in
-            let backend: any Backend
-            do { backend = try choices.map { try options.device.makeBackend($0[worker]) } ?? options.device.makeBackend() } catch {
-                // The other devices take its runs; say why this one took none.
-                if let choices, workers > 1 { print("device \(worker + 1) of \(workers) (\(choices[worker])) cannot be used: \(error)") }
-                throw error
+        let outcomes: [Result<TrainingResult, Error>]
+        if let world = try MPIWorld.joinIfLaunched(), world.size > 1 {
+            defer { world.finalize() }
+            guard let gathered = try splitOverRanks(runs, world: world, options: options, stop: stop, train: { run, backend, redraw in
+                try trainOne(run, backend: backend, workers: 1, ranks: world.size, data: data, options: options, logging: logging,
+                             resume: resume, force: force, stop: stop)
+            }) else { return nil }
+            outcomes = gathered
+        } else {
+            outcomes = try queueOnDevices(runs, options: options, stop: stop) { run, backend, workers in
+                try trainOne(run, backend: backend, workers: workers, ranks: 1, data: data, options: options, logging: logging,
+                             resume: resume, force: force, stop: stop)
             }
-            print(workers > 1 ? "device \(worker + 1) of \(workers): \(backend.name)" : "on \(backend.name)")
-            if let hint = options.device.tuningHint(for: backend) { print(hint) }
-            return backend
-        }, job: { index, backend in
-            if stop.isRequested { throw NotStarted() }
-            let run = runs[index]
-            let label = run.label.isEmpty ? "" : "[\(run.label)\(workers > 1 ? " on \(backend.name)" : "")] "
-            return try TrainCommand.trainOne(configuration: run.configuration, data: data, backend: backend, folder: run.folder,
-                                             resume: resume, force: force, stop: stop, prefix: label, logging: logging,
-                                             tensorboardSub: run.tensorboardSub, redraw: workers == 1)
-        })
+        }
         let interrupted = outcomes.compactMap { outcome -> TrainingInterrupted? in
             if case .failure(let error as TrainingInterrupted) = outcome { return error }
             return nil
@@ -72,6 +68,40 @@ enum QueuedRuns {
             }
         }
         return results
+    }
+
+    /// The runs on this process's devices: `--devices` each taking the next run, else `--device`.
+    private static func queueOnDevices(_ runs: [PlannedRun], options: TrainingOptions, stop: StopRequest,
+                                       train: @escaping (PlannedRun, any Backend, Int) throws -> TrainingResult) throws -> [Result<TrainingResult, Error>] {
+        let choices = try options.devices.map { text in
+            do { return try DeviceChoice.list(parsing: text) } catch let error as DeviceSelectionError { throw ValidationError(error.message) }
+        }
+        let workers = choices?.count ?? 1
+        return RunQueue.run(runs: runs.count, workers: workers, prepare: { worker -> any Backend in
+            let backend: any Backend
+            do { backend = try choices.map { try options.device.makeBackend($0[worker]) } ?? options.device.makeBackend() } catch {
+                // The other devices take its runs; say why this one took none.
+                if let choices, workers > 1 { print("device \(worker + 1) of \(workers) (\(choices[worker])) cannot be used: \(error)") }
+                throw error
+            }
+            print(workers > 1 ? "device \(worker + 1) of \(workers): \(backend.name)" : "on \(backend.name)")
+            if let hint = options.device.tuningHint(for: backend) { print(hint) }
+            return backend
+        }, job: { index, backend in
+            if stop.isRequested { throw NotStarted() }
+            return try train(runs[index], backend, workers)
+        })
+    }
+
+    /// One run with its progress lines labelled (by device too when several share the output).
+    private static func trainOne(_ run: PlannedRun, backend: any Backend, workers: Int, ranks: Int, data: DataSplit,
+                                 options: TrainingOptions, logging: LoggingOptions, resume: Bool, force: Bool,
+                                 stop: StopRequest) throws -> TrainingResult {
+        let shared = workers > 1 || ranks > 1
+        let label = run.label.isEmpty ? "" : "[\(run.label)\(shared ? " on \(backend.name)" : "")] "
+        return try TrainCommand.trainOne(configuration: run.configuration, data: data, backend: backend, folder: run.folder,
+                                         resume: resume, force: force, stop: stop, prefix: label, logging: logging,
+                                         tensorboardSub: run.tensorboardSub, redraw: !shared)
     }
 
     /// The summary of `results` with the runs that failed named, e.g. "(2 of 3 seeds; seed 3 failed)".

@@ -53,7 +53,9 @@ struct SweepCommand: ParsableCommand {
                                   label: "a \(a), seed \(seed)", tensorboardSub: name)
             }
         }
-        let results = try QueuedRuns.train(runs, options: options, logging: logging, data: data, resume: resume, force: force)
+        guard let results = try QueuedRuns.train(runs, options: options, logging: logging, data: data, resume: resume, force: force) else {
+            return  // a rank other than 0 of an mpirun: rank 0 prints the table
+        }
         print("")
         print("a        Error %             Compression")
         for (index, a) in parsedA.enumerated() {

@@ -45,7 +45,9 @@ struct TrainCommand: ParsableCommand {
                        folder: seeds > 1 ? (base as NSString).appendingPathComponent("seed-\(seed)") : base,
                        label: seeds > 1 ? "seed \(seed)" : "", tensorboardSub: seeds > 1 ? "seed-\(seed)" : nil)
         }
-        let results = try QueuedRuns.train(runs, options: options, logging: logging, data: data, resume: resume, force: force)
+        guard let results = try QueuedRuns.train(runs, options: options, logging: logging, data: data, resume: resume, force: force) else {
+            return  // a rank other than 0 of an mpirun: rank 0 prints the table
+        }
         if seeds > 1 {
             let summary = SeedSummary(label: "\(options.model) \(options.objective)", results: results.compactMap { $0 })
             print("")

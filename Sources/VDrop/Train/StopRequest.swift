@@ -25,7 +25,7 @@ public final class StopRequest: @unchecked Sendable {
 }
 
 /// Training stopped because a ``StopRequest`` asked it to; the checkpoint holds every step done.
-public struct TrainingInterrupted: Error, CustomStringConvertible {
+public struct TrainingInterrupted: Error, CustomStringConvertible, Codable {
     /// Epochs completed, and steps completed in all.
     public let epoch: Int
     public let step: Int

@@ -24,11 +24,12 @@ final class CommandLineTests: TemporaryFolderTestCase {
         var trapped: Bool { status == 132 || status == 134 || status == 139 }
     }
 
-    /// Runs vdrop with `arguments`; `interruptWhen` sends SIGINT once the output contains it.
-    func vdrop(_ arguments: [String], interruptWhen marker: String? = nil) throws -> Outcome {
+    /// Runs vdrop with `arguments`; `interruptWhen` sends SIGINT once the output contains it;
+    /// `launcher` runs it under another program (e.g. mpirun and its flags).
+    func vdrop(_ arguments: [String], interruptWhen marker: String? = nil, launcher: [String] = []) throws -> Outcome {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? Self.binary)
+        process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [Self.binary] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

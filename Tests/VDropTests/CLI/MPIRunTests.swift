@@ -1,0 +1,48 @@
+import Foundation
+import VDrop
+import XCTest
+
+/// `mpirun -np 2 vdrop …` on the CPU backend: the runs split over the ranks, rank 0 prints the
+/// table, and every run equals the single process's bit for bit.
+extension CommandLineTests {
+    /// mpirun with what a 2-core machine and a root user need.
+    static var mpirun: [String]? {
+        let path = ["/usr/bin/mpirun", "/usr/local/bin/mpirun"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        return path.map { [$0, "--allow-run-as-root", "--oversubscribe", "-np", "2"] }
+    }
+
+    func testTwoRanksSplitTheSeedsAndEqualOneProcess() throws {
+        guard let mpirun = Self.mpirun else { throw XCTSkip("Open MPI's mpirun is not installed (make installs openmpi-bin)") }
+        let data = try writeData(train: 200, test: 50)
+        let base = ["train", "--model", "lenet300", "--objective", "svdo", "--epochs", "1", "--batch", "20", "--data", data,
+                    "--device", "cpu", "--seeds", "3"]
+        let split = try vdrop(base + ["--out", folder + "/split"], launcher: mpirun)
+        XCTAssertEqual(split.status, 0, split.output)
+        XCTAssertTrue(split.output.contains("rank 0 of 2: runs seed 1; seed 3 on cpu"), split.output)
+        XCTAssertTrue(split.output.contains("rank 1 of 2: runs seed 2 on cpu"), split.output)
+        XCTAssertEqual(split.output.components(separatedBy: "(mean ± std over 3 of 3 seeds").count, 2, "rank 0 alone prints the table: \(split.output)")
+        let single = try vdrop(base + ["--out", folder + "/single"])
+        XCTAssertEqual(single.status, 0, single.output)
+        func table(_ output: String) -> String? { output.split(separator: "\n").first { $0.hasPrefix("lenet300 svdo") }.map(String.init) }
+        XCTAssertEqual(table(split.output), table(single.output))
+        for seed in 1...3 {
+            let got = try Checkpoint(contentsOf: folder + "/split/seed-\(seed)/checkpoint.safetensors")
+            let expected = try Checkpoint(contentsOf: folder + "/single/seed-\(seed)/checkpoint.safetensors")
+            XCTAssertEqual(got.tensors, expected.tensors, "seed \(seed)")
+        }
+    }
+
+    func testARankThatFailsIsNamedAndTheOthersFinish() throws {
+        guard let mpirun = Self.mpirun else { throw XCTSkip("Open MPI's mpirun is not installed (make installs openmpi-bin)") }
+        let data = try writeData(train: 100, test: 20)
+        // Rank 1's device does not exist: its run fails, rank 0's finishes, the table says what is missing.
+        let outcome = try vdrop(["sweep", "--model", "lenet300", "--epochs", "1", "--batch", "20", "--data", data, "--a", "0.505,0.51",
+                                 "--devices", "cpu,7:7", "--out", folder + "/sweep"], launcher: mpirun)
+        XCTAssertNotEqual(outcome.status, 0, outcome.output)
+        XCTAssertFalse(outcome.trapped, outcome.output)
+        XCTAssertTrue(outcome.output.contains("[a 0.51, seed 1] failed: on rank 1: There is no OpenCL device 7:7"), outcome.output)
+        XCTAssertTrue(outcome.output.contains("0.510    (no run finished)"), outcome.output)
+        XCTAssertTrue(outcome.output.contains("missing: a 0.51, seed 1 (failed, see above)"), outcome.output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/sweep/a-0.505-seed-1/checkpoint.safetensors"))
+    }
+}
