@@ -49,17 +49,18 @@ __kernel void lrt_conv_im2col(__global const float *x, int x_offset,
 }
 
 // The epilogue of NCHW output element i, read from the GEMM results at j = [o, n]:
-//   with noise: r = √(v[j] + 1e-8), ε = philox_normal(seed, step, stream, i),
+//   with noise: r = √(v[j] + 1e-8), ε = philox_normal(seed, step, stream, first + i) (first: the global
+//               batch's element of this batch's first value, 0 but in a data-parallel rank),
 //               returns mean[j] + bias[o] + r·ε and writes noise_scale[i] = ε / (2r)
 //   without:    returns mean[j] + bias[o]
 // Both epilogue kernels use it, so a pooled layer draws and rounds exactly as an unpooled one.
 inline float lrt_conv_epilogue_value(__global const float *mean, __global const float *variance, float bias,
                                      __global float *noise_scale, int i, int j, int with_noise,
-                                     uint2 seed, uint2 step, uint stream) {
+                                     uint2 seed, uint2 step, uint stream, uint first) {
     float value = mean[j] + bias;
     if (with_noise) {
         float r = sqrt(variance[j] + 1e-8f);
-        float eps = philox_normal(seed, step, stream, (uint)i);
+        float eps = philox_normal(seed, step, stream, first + (uint)i);
         value += r * eps;
         noise_scale[i] = eps / (2.0f * r);
     }
@@ -75,7 +76,7 @@ __kernel void lrt_conv_forward_epilogue(__global const float *mean, int mean_off
                                         __global float *out, int out_offset,
                                         __global float *noise_scale, int noise_scale_offset,
                                         int batch, int out_channels, int plane, int with_noise, int relu,
-                                        uint2 seed, uint2 step, uint stream) {
+                                        uint2 seed, uint2 step, uint stream, uint first) {
     int i = get_global_id(0);
     if (i >= batch * out_channels * plane) return;
     int s = i % plane;
@@ -83,7 +84,7 @@ __kernel void lrt_conv_forward_epilogue(__global const float *mean, int mean_off
     int b = i / (plane * out_channels);
     int j = o * (batch * plane) + b * plane + s;
     float value = lrt_conv_epilogue_value(mean + mean_offset, variance + variance_offset, bias[bias_offset + o],
-                                          noise_scale + noise_scale_offset, i, j, with_noise, seed, step, stream);
+                                          noise_scale + noise_scale_offset, i, j, with_noise, seed, step, stream, first);
     out[out_offset + i] = relu ? fmax(value, 0.0f) : value;
 }
 
@@ -100,7 +101,7 @@ __kernel void lrt_conv_forward_epilogue_max_pool(__global const float *mean, int
                                                  __global float *argmax, int argmax_offset,
                                                  __global float *noise_scale, int noise_scale_offset,
                                                  int batch, int out_channels, int out_height, int out_width, int with_noise,
-                                                 uint2 seed, uint2 step, uint stream) {
+                                                 uint2 seed, uint2 step, uint stream, uint first) {
     int windows_high = (out_height + 1) / 2, windows_wide = (out_width + 1) / 2;
     int w = get_global_id(0);
     if (w >= batch * out_channels * windows_high * windows_wide) return;
@@ -118,7 +119,7 @@ __kernel void lrt_conv_forward_epilogue_max_pool(__global const float *mean, int
         int s = y * out_width + x;
         float value = fmax(lrt_conv_epilogue_value(mean + mean_offset, variance + variance_offset, shift,
                                                    noise_scale + noise_scale_offset, bo * plane + s,
-                                                   o * (batch * plane) + b * plane + s, with_noise, seed, step, stream), 0.0f);
+                                                   o * (batch * plane) + b * plane + s, with_noise, seed, step, stream, first), 0.0f);
         if (k == 0 || value > best) { best = value; position = k; }
     }
     int pooled_high = out_height / 2, pooled_wide = out_width / 2;

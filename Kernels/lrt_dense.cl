@@ -13,13 +13,15 @@
 #endif
 
 // lrt_dense_forward: μ = Σ_i x[b,i]·θ[o,i] + bias[o], v = Σ_i x[b,i]²·σ²[o,i];
-// with noise: y = μ + √(v+1e-8)·ε, ε = philox_normal(seed, step, stream, b·O+o), noise_scale = ε/(2√(v+1e-8));
+// with noise: y = μ + √(v+1e-8)·ε, ε = philox_normal(seed, step, stream, first + b·O+o) (first: the
+// global batch's element of this batch's first value, 0 but in a data-parallel rank), noise_scale = ε/(2√(v+1e-8));
 // without: y = μ. With relu: out = max(y, 0). Work item (o, b).
 __kernel __attribute__((reqd_work_group_size(TILE, TILE, 1)))
 void lrt_dense_forward(__global const float *x, int x_offset, __global const float *theta, int theta_offset,
                        __global const float *variance, int variance_offset, __global const float *bias, int bias_offset,
                        __global float *out, int out_offset, __global float *noise_scale, int noise_scale_offset,
-                       int B, int I, int O, int with_noise, int relu, uint2 seed, uint2 step, uint stream) {
+                       int B, int I, int O, int with_noise, int relu, uint2 seed, uint2 step, uint stream,
+                       uint first) {
     __local float xs[TILE][TILE + 1];
     __local float ts[TILE][TILE + 1];
     __local float vs[TILE][TILE + 1];
@@ -45,7 +47,7 @@ void lrt_dense_forward(__global const float *x, int x_offset, __global const flo
     float y = mean + bias[bias_offset + o];
     if (with_noise) {
         float r = sqrt(var + 1e-8f);
-        float eps = philox_normal(seed, step, stream, (uint)index);
+        float eps = philox_normal(seed, step, stream, first + (uint)index);
         y += r * eps;
         noise_scale[noise_scale_offset + index] = eps / (2.0f * r);
     }

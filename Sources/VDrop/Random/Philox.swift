@@ -110,11 +110,22 @@ public struct NoiseKey: Equatable, Sendable {
     public var step: UInt64
     public var stream: UInt32
 
-    public init(seed: UInt64, step: UInt64, stream: UInt32) {
+    /// The position in the global batch of this batch's first sample. A layer's noise for sample
+    /// b of its batch is element (firstSample + b)·(values per sample) + value of the stream, so
+    /// each rank of a data-parallel run, holding samples firstSample ..< firstSample + batch of the
+    /// global batch, draws exactly the noise one process draws for them.
+    public var firstSample: Int
+
+    public init(seed: UInt64, step: UInt64, stream: UInt32, firstSample: Int = 0) {
         self.seed = seed
         self.step = step
         self.stream = stream
+        self.firstSample = firstSample
     }
+
+    /// The stream element of this batch's first value, for a layer with `perSample` outputs per sample.
+    @inline(__always)
+    public func firstElement(perSample: Int) -> Int { firstSample * perSample }
 
     /// Streams below 0xFFFF_0000 are layers' weight noise (stream = weight-layer index); the
     /// ones above have fixed uses.

@@ -77,7 +77,7 @@ extension CPUBackend: LRTLayerOperations {
         parallelFor(batch, grain: max(1, 4096 / max(outputs, 1))) { rows in
             for row in rows {
                 let start = row * outputs
-                noisyEpilogue(key: key, first: start, count: outputs, mean: out + start, variance: variance + start,
+                noisyEpilogue(key: key, first: key.firstElement(perSample: outputs) + start, count: outputs, mean: out + start, variance: variance + start,
                               bias: bias, biasPerValue: true, relu: false, out: out + start, noiseScale: noiseScale + start)
             }
         }
@@ -147,7 +147,7 @@ extension CPUBackend: LRTLayerOperations {
                 // A fused max-pool reads the activated row from the GEMM result's row, overwritten in place.
                 let activated = pooled ? m : out + row
                 if withNoise {
-                    noisyEpilogue(key: key, first: row, count: plane, mean: m, variance: v, bias: bias + o, biasPerValue: false,
+                    noisyEpilogue(key: key, first: key.firstElement(perSample: channels * plane) + row, count: plane, mean: m, variance: v, bias: bias + o, biasPerValue: false,
                                   relu: relu, out: activated, noiseScale: noiseScale + row)
                 } else {
                     for s in 0..<plane { activated[s] = relu ? max(m[s] + shift, 0) : m[s] + shift }

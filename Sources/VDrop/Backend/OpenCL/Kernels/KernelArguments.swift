@@ -40,4 +40,6 @@ extension NoiseKey {
     var seedWords: SIMD2<UInt32> { SIMD2(UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32)) }
     /// The step as the `uint2` (low, high) kernels take.
     var stepWords: SIMD2<UInt32> { SIMD2(UInt32(truncatingIfNeeded: step), UInt32(truncatingIfNeeded: step >> 32)) }
+    /// The kernels' `first`: the stream element of the batch's first value (32-bit, as the kernels' indices).
+    func firstElementWord(perSample: Int) -> UInt32 { UInt32(truncatingIfNeeded: firstElement(perSample: perSample)) }
 }

@@ -35,7 +35,7 @@ struct LRTKernels {
         let tile = KernelConstants.denseTile
         try backend.launch("lrt_dense_forward", in: "lrt_dense.cl", options: denseOptions, global: [outputs, batch], local: [tile, tile],
                            x, theta, variance, bias, out, noiseScale, Int32(batch), Int32(inputs), Int32(outputs), withNoise, relu,
-                           key.seedWords, key.stepWords, key.stream)
+                           key.seedWords, key.stepWords, key.stream, key.firstElementWord(perSample: outputs))
     }
 
     /// `lrt_dense_weight_gradient`: ∂θ, ∂σ² and ∂b, one work item per weight.
@@ -74,7 +74,7 @@ struct LRTKernels {
                              geometry g: ConvGeometry, withNoise: Bool, relu: Bool, key: NoiseKey) throws {
         try backend.launch("lrt_conv_forward_epilogue", in: "lrt_conv.cl", options: convOptions, global: [out.count], local: [group],
                            mean, variance, bias, out, noiseScale, Int32(g.batch), Int32(g.outChannels), Int32(g.outPlane),
-                           withNoise, relu, key.seedWords, key.stepWords, key.stream)
+                           withNoise, relu, key.seedWords, key.stepWords, key.stream, key.firstElementWord(perSample: g.outChannels * g.outPlane))
     }
 
     /// `lrt_conv_forward_epilogue_max_pool`: the same with ReLU and a 2×2 max-pool, one work item per window.
@@ -84,7 +84,7 @@ struct LRTKernels {
         try backend.launch("lrt_conv_forward_epilogue_max_pool", in: "lrt_conv.cl", options: convOptions, global: [windows],
                            local: [group], mean, variance, bias, out, argmax, noiseScale,
                            Int32(g.batch), Int32(g.outChannels), Int32(g.outHeight), Int32(g.outWidth), withNoise,
-                           key.seedWords, key.stepWords, key.stream)
+                           key.seedWords, key.stepWords, key.stream, key.firstElementWord(perSample: g.outChannels * g.outPlane))
     }
 
     /// `lrt_conv_backward_gather`: the output gradient reordered to [O, B·Ho·Wo] rows, with the
