@@ -72,3 +72,8 @@ report = {"device": "NVIDIA H200", "driver": "570.0", "date": "2026-12-01T00:00:
                       "route": {"clblast": {}}}]}
 write("TuningReport", "valid-report.json", json.dumps(report, indent=2, sort_keys=True).encode())
 write("TuningReport", "valid-library.json", json.dumps(dict(report, parameters={}, shapes=[]), sort_keys=True).encode())
+
+# ONNX: the seeds in ONNX/ are not written here but by vdrop's own encoder
+# (InferenceModel.onnxModel on the small networks of Tests/VDropTests/ONNX/ONNXTestModels.swift:
+# lenet300-, lenet5-, vgglike-shaped and a compact one), plus one MatMul + Add graph as PyTorch
+# writes a Linear layer (ONNXWireEditing.singleDenseModel); FuzzInputTests checks they still read.

@@ -6,6 +6,7 @@ extension InferenceModel {
     /// a trained network (`eval`, `infer`, `bench --inference`, `export`) reads through here, so
     /// a format learned here is learned by all of them.
     public static func load(contentsOf path: String, rule: TrimRule? = nil) throws -> InferenceModel {
+        if let onnx = try onnxContents(of: path) { return try InferenceModel(onnx: onnx, file: path) }
         let checkpoint = try Checkpoint(contentsOf: path)
         return try InferenceModel(checkpoint: checkpoint, rule: rule ?? TrimRule(parsing: checkpoint.configuration.trim), file: path)
     }

@@ -28,6 +28,7 @@ final class FuzzInputTests: XCTestCase {
             if try SafeTensors.decode(data, file: "fuzz").metadata["vdrop.format"] != nil { _ = try Checkpoint(data: data, file: "fuzz") }
         },
         "TuningReport": { _ = try GemmTuningReport.decode($0, file: "fuzz") },
+        "ONNX": { _ = try InferenceModel(onnx: $0, file: "fuzz") },
     ]
 
     private func files(_ folder: String, _ target: String) throws -> [URL] {
