@@ -85,6 +85,7 @@ final class ONNXHostileInputTests: XCTestCase {
         assertSentence(W.model(inputDims: [3], nodes: [W.Node(op: "Gemm", inputs: ["input", "w"], output: "logits", ints: [("transA", 1)])],
                                initializers: [weight]), "transA 0 only")
         assertSentence(W.model(inputDims: [-1], nodes: [], initializers: []), "fixed sizes")
+        assertSentence(W.model(inputDims: [3], nodes: [], initializers: [], output: "input"), "holds no layer")
         assertSentence(W.model(inputDims: [1 << 20, 1 << 20], nodes: [], initializers: []), "fixed sizes")
         assertSentence(W.model(inputDims: [1, 4, 4], nodes: [W.Node(op: "MaxPool", inputs: ["input"], output: "logits",
                                                                        ints: [("ceil_mode", 1)])], initializers: []), "MaxPool 2×2")

@@ -121,9 +121,9 @@ extension InferenceModel {
 
     private var onnxDocString: String {
         let counts = weightCounts
-        var text = "\(provenance.model) exported by vdrop: trimmed with \(provenance.trim), compression \(provenance.compression)×"
+        var text = "\(provenance.model) exported by vdrop: trimmed with \(provenance.trim), compression \(String(format: "%.1f", provenance.compression))×"
         text += " (\(counts.nonZero) of \(counts.total) weights non-zero in this graph)"
-        if let error = provenance.testErrorPercent { text += ", test error \(error)%" }
+        if let error = provenance.testErrorPercent { text += ", test error \(String(format: "%.2f", error))%" }
         if let selection = inputSelection { text += "; compact: reads \(selection.count) of \(sampleShape.reduce(1, *)) input values" }
         return text + "."
     }

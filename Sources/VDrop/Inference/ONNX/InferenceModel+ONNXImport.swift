@@ -47,6 +47,9 @@ extension InferenceModel {
         guard current == output.name else {
             throw DatasetError(file: file, problem: "its output \"\(output.name)\" is not the last node's output \"\(current)\".")
         }
+        guard !stages.stages.isEmpty else {
+            throw DatasetError(file: file, problem: "holds no layer (no Gemm, MatMul, Conv, Relu, MaxPool or BatchNormalization); there is no network to run.")
+        }
         guard stages.shape.count == 1, stages.shape[0] >= 1 else {
             throw DatasetError(file: file, problem: "ends in a value of shape \(stages.shape) per sample, not a vector of class scores.")
         }
