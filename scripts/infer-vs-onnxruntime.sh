@@ -8,7 +8,8 @@
 #   vdrop bench --inference --weights CHECKPOINT --batch 1,100 --json …   (every vdrop path)
 #   scripts/onnxruntime-bench.py on the dense ONNX and on the compact ONNX  (batch 1 and 100)
 # and prints a table of the medians over the rounds, and the ratio of vdrop's best sparse path
-# (any path but dense) to onnxruntime on the dense model, the issue's "3× onnxruntime" goal.
+# (any path but the trimmed network's dense one: sparse, or the compact network) to onnxruntime
+# on the dense model, the issue's "3× onnxruntime" goal.
 # Environment: VDROP (default .build/release/vdrop), SECONDS_PER_BATCH (onnxruntime, default 5),
 # THREADS (onnxruntime intra-op threads, default: the machine's cores), BENCH_ARGS (more vdrop bench flags).
 set -euo pipefail
@@ -43,26 +44,14 @@ for round in $(seq 1 "$rounds"); do
 done
 
 python3 - "$work" "$rounds" "$checkpoint" <<'EOF'
-import glob, json, os, re, statistics, sys
+import json, os, statistics, sys
 
 work, rounds, checkpoint = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-rate_key = re.compile(r"images.?per.?s(econd)?|images_?s$|imagesPerSecond", re.I)
-label_keys = ("device", "backend", "path", "variant", "kind", "name")
-
-def vdrop_entries(node, context=()):
-    """Every object in vdrop bench's JSON holding a batch and an images/s figure, labelled by the
-    strings around it (device, path, …), so the table does not depend on the report's nesting."""
-    if isinstance(node, dict):
-        labels = context + tuple(str(node[k]) for k in label_keys if isinstance(node.get(k), str))
-        rate = next((v for k, v in node.items() if rate_key.search(k) and isinstance(v, (int, float))), None)
-        if rate is not None and isinstance(node.get("batch"), int):
-            yield " ".join(labels), node["batch"], float(rate)
-        for key, value in node.items():
-            if isinstance(value, (dict, list)):
-                yield from vdrop_entries(value, labels + ((key,) if not key.isdigit() else ()))
-    elif isinstance(node, list):
-        for value in node:
-            yield from vdrop_entries(value, context)
+def vdrop_entries(report):
+    """vdrop bench --inference's JSON: `measurements`, each with backend ("cpu" or "device"),
+    network ("trimmed" or "compact"), path ("dense" or "sparse"), batch and imagesPerSecond (the median)."""
+    for m in report.get("measurements", []):
+        yield "%s %s %s" % (m["backend"], m["network"], m["path"]), m["batch"], float(m["imagesPerSecond"])
 
 measured = {}
 for round in range(1, rounds + 1):
@@ -76,7 +65,7 @@ for round in range(1, rounds + 1):
                 measured.setdefault(("onnxruntime %s" % kind, entry["batch"]), []).append(entry["images_per_second"])
 
 if not any(label.startswith("vdrop") for label, _ in measured):
-    sys.exit("vdrop bench's JSON held no entry with a batch and an images/s figure; see %s/vdrop-1.json" % work)
+    sys.exit("vdrop bench's JSON held no measurements; see %s/vdrop-1.json" % work)
 median = {key: statistics.median(values) for key, values in measured.items()}
 print("\n%s, %d round(s), medians (images/s):" % (checkpoint, rounds))
 print("%-52s %14s %14s" % ("engine / path", "batch 1", "batch 100"))
@@ -84,8 +73,9 @@ for label in sorted({label for label, _ in median}):
     cells = ["%14.0f" % median[(label, b)] if (label, b) in median else "%14s" % "-" for b in (1, 100)]
     print("%-52s %s" % (label, " ".join(cells)))
 for batch in (1, 100):
+    # Every vdrop path but the trimmed network on the dense path: CSR / sparse-filter, and the compact network.
     sparse = {label: rate for (label, b), rate in median.items()
-              if b == batch and label.startswith("vdrop") and not re.search(r"\bdense\b", label)}
+              if b == batch and label.startswith("vdrop") and not label.endswith("trimmed dense")}
     peer = median.get(("onnxruntime dense", batch))
     if sparse and peer:
         best = max(sparse, key=sparse.get)
