@@ -76,4 +76,6 @@ write("TuningReport", "valid-library.json", json.dumps(dict(report, parameters={
 # ONNX: the seeds in ONNX/ are not written here but by vdrop's own encoder
 # (InferenceModel.onnxModel on the small networks of Tests/VDropTests/ONNX/ONNXTestModels.swift:
 # lenet300-, lenet5-, vgglike-shaped and a compact one), plus one MatMul + Add graph as PyTorch
-# writes a Linear layer (ONNXWireEditing.singleDenseModel); FuzzInputTests checks they still read.
+# writes a Linear layer (ONNXWireEditing.singleDenseModel), and valid-torch-lenet5-exported.onnx,
+# written by PyTorch 2.15's torch.onnx.export (dynamo=False, opset 13) from a small LeNet-5 with
+# BatchNorm (folded into the conv by the exporter); FuzzInputTests checks they still read.
