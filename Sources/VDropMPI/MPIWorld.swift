@@ -108,7 +108,18 @@ public final class MPIStepReduction: StepReduction {
 
     public init(world: MPIWorld) { self.world = world }
 
+    /// Time spent in the sums so far, how many, and the largest (a step's gradients).
+    public private(set) var seconds = 0.0
+    public private(set) var calls = 0
+    public private(set) var largestCount = 0
+
     public func sumInRankOrder(_ values: inout [Float]) throws {
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer {
+            seconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            calls += 1
+            largestCount = max(largestCount, values.count)
+        }
         let count = values.count, k = ranks
         guard count <= Int(Int32.max) else { throw MPIError(call: "sumInRankOrder", code: -1, detail: "\(count) values pass MPI's 32-bit counts") }
         // Chunk j is values[bound(j) ..< bound(j + 1)].

@@ -118,7 +118,15 @@ extension QueuedRuns {
             }
             guard let prepared else { throw ExitCode.failure }
             do {
-                results.append(try TrainCommand.finish(prepared))
+                let sumsBefore = (reduction.seconds, reduction.calls)
+                let result = try TrainCommand.finish(prepared)
+                results.append(result)
+                let sums = reduction.calls - sumsBefore.1, seconds = reduction.seconds - sumsBefore.0
+                if root, sums > 0 {
+                    print(String(format: "%@gradient sums over %d ranks: %d of %.1f MB, %.2f ms each, %.1f%% of the training time",
+                                 run.label.isEmpty ? "" : "[\(run.label)] ", world.size, sums, Double(reduction.largestCount * 4) / 1e6,
+                                 1000 * seconds / Double(sums), 100 * seconds / max(result.trainingSeconds, 1e-9)))
+                }
             } catch let interrupted as TrainingInterrupted {
                 // The ranks agreed to stop after the same step; rank 0 saved and says how to go on.
                 if root { throw Interruption.exit(after: interrupted) }

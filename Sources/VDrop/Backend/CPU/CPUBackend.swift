@@ -36,7 +36,7 @@ extension Tensor {
 /// every benchmark, and the oracle the OpenCL backend is tested against.
 public final class CPUBackend: BackendCore, @unchecked Sendable {
     public let name = "cpu"
-    /// Threads for loops (and OpenBLAS); defaults to the machine's active cores.
+    /// Threads for loops (and OpenBLAS); defaults to the cores this process may run on.
     public let threadCount: Int
 
     /// OpenBLAS, or why it could not be loaded; ``gemm`` throws that sentence. (Creating the
@@ -44,11 +44,26 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
     private let blas: Result<BLASLibrary, Error>
 
     public init(threads: Int? = nil) {
-        threadCount = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        threadCount = max(1, threads ?? Self.usableCores)
         blas = Result { try BLASLibrary.shared() }
         // OpenBLAS's own threads spin (sched_yield) between calls and fight the loops' threads
         // for the cores; ``gemm`` splits large products over this backend's threads instead.
         if case .success(let library) = blas { library.threadCount = 1 }
+    }
+
+    /// The cores of this process's affinity mask: fewer than the machine's when `mpirun` binds
+    /// each rank to its own cores (or under `taskset`), where one thread per machine core would
+    /// make the ranks fight over the same cores. (Foundation's activeProcessorCount ignores the mask.)
+    public static var usableCores: Int {
+        let machine = ProcessInfo.processInfo.activeProcessorCount
+        // glibc's sched_getaffinity is declared only under _GNU_SOURCE, which Swift's Glibc module
+        // lacks; it is looked up by name. The mask is glibc's cpu_set_t: 1024 bits.
+        typealias GetAffinity = @convention(c) (Int32, Int, UnsafeMutableRawPointer) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getaffinity") else { return machine }
+        var mask = [UInt64](repeating: 0, count: 16)
+        let status = mask.withUnsafeMutableBytes { unsafeBitCast(symbol, to: GetAffinity.self)(0, $0.count, $0.baseAddress!) }
+        guard status == 0 else { return machine }
+        return max(1, min(mask.reduce(0) { $0 + $1.nonzeroBitCount }, machine))
     }
 
     public private(set) var allocatedBytes = 0
