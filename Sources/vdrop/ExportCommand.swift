@@ -75,8 +75,8 @@ struct ExportCommand: ParsableCommand {
         let (compact, summary) = model.compaction()
         print("compact architecture: \(Self.architecture(compact, originalInputs: summary.inputsBefore))")
         if summary.inputsAfter != summary.inputsBefore { print("  inputs: \(summary.inputsBefore) -> \(summary.inputsAfter) read") }
-        for layer in summary.layers {
-            print("  \(layer.name): \(layer.unitsBefore) -> \(layer.unitsAfter) (\(layer.unread) unread, \(layer.constant) constant, folded into the next bias)")
+        for layer in summary.layers.dropLast() {  // the class outputs are never removed
+            print("  \(layer.name): \(layer.unitsBefore) -> \(layer.unitsAfter) units (removed: \(layer.unread) no kept weight reads, \(layer.constant) constant, folded into the next bias)")
         }
         print("parameters \(model.parameterCount) -> \(compact.parameterCount); multiply-adds per sample (dense path) \(model.multiplyAdds(nonZeroOnly: false)) -> \(compact.multiplyAdds(nonZeroOnly: false)), non-zero \(model.multiplyAdds(nonZeroOnly: true)) -> \(compact.multiplyAdds(nonZeroOnly: true))")
     }
