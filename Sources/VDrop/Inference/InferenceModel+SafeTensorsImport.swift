@@ -138,9 +138,11 @@ private struct ExportReader {
                                      variance: variance, epsilon: epsilon)), input)
         case .dense:
             let name = try named()
+            // A hidden layer may have no units at all: a compact network whose neurons were all
+            // constant (folded into the next bias) is still a network.
             let inputs = input.reduce(1, *)  // bounded: the sample's size or a previous stage's, whose weights were counted
-            guard let shape = stage.shape, shape.count == 2, shape[1] == inputs, shape[0] >= 1 else {
-                throw fail("has \(what) \"\(name)\" of shape \(stage.shape ?? []); it reads \(inputs) values, so it needs [outputs ≥ 1, \(inputs)].")
+            guard let shape = stage.shape, shape.count == 2, shape[1] == inputs, shape[0] >= 0 else {
+                throw fail("has \(what) \"\(name)\" of shape \(stage.shape ?? []); it reads \(inputs) values, so it needs [outputs, \(inputs)].")
             }
             _ = try count(shape)
             let weight = try self.weight(name, shape: shape, format: format)
@@ -149,7 +151,7 @@ private struct ExportReader {
             let name = try named()
             let (channels, height, width) = try spatial()
             let problem = "has \(what) \"\(name)\" of shape \(stage.shape ?? []) and padding \(stage.padding.map(String.init) ?? "none") over a \(channels)×\(height)×\(width) input; it needs [out, \(channels), k, k] with 0 ≤ padding < k ≤ the padded image."
-            guard let shape = stage.shape, shape.count == 4, shape[0] >= 1, shape[1] == channels, shape[2] >= 1, shape[3] == shape[2],
+            guard let shape = stage.shape, shape.count == 4, shape[0] >= 0, shape[1] == channels, shape[2] >= 1, shape[3] == shape[2],
                   let padding = stage.padding, padding >= 0, padding < shape[2] else { throw fail(problem) }
             _ = try count(shape)  // bounds k, and so the padding, before they are added
             guard height + 2 * padding >= shape[2], width + 2 * padding >= shape[2] else { throw fail(problem) }
