@@ -4,7 +4,7 @@ safetensors package, rebuilds the network from its metadata alone, runs the IDX 
 DATA_DIR through it and prints the test error, which must equal what `vdrop eval` prints for the
 checkpoint under the same trim rule (and what `vdrop export` recorded in the file).
 
-    scripts/check-export.py FILE [DATA_DIR]     (DATA_DIR: default /usr/share/datasets/fashion-mnist)
+    scripts/check-export.py FILE [FILE...] [DATA_DIR]   (DATA_DIR: default /usr/share/datasets/fashion-mnist)
 
 csr: each layer's triplet becomes a scipy.sparse.csr_matrix and a torch.sparse_csr_tensor (the two
 must agree); dense layers run as SciPy sparse × dense products, convolutions as PyTorch's sparse CSR
@@ -110,11 +110,7 @@ def build(path):
     return metadata, architecture, selection, stages
 
 
-def main():
-    if len(sys.argv) not in (2, 3):
-        sys.exit(__doc__)
-    path = sys.argv[1]
-    data = sys.argv[2] if len(sys.argv) == 3 else "/usr/share/datasets/fashion-mnist"
+def check(path, data):
     metadata, architecture, selection, stages = build(path)
     images = read_idx(data, "t10k-images-idx3-ubyte")
     labels = read_idx(data, "t10k-labels-idx1-ubyte")
@@ -133,6 +129,17 @@ def main():
     recorded = metadata.get("vdrop.test_error_percent")
     print(f"test error {100 * errors / len(x):.2f}% on {len(x)} test samples (numpy/SciPy/PyTorch); "
           f"recorded by vdrop export: {'unknown' if recorded is None else f'{float(recorded):.2f}%'}")
+
+
+def main():
+    arguments = sys.argv[1:]
+    data = "/usr/share/datasets/fashion-mnist"
+    if len(arguments) >= 2 and os.path.isdir(arguments[-1]):
+        data = arguments.pop()
+    if not arguments:
+        sys.exit(__doc__)
+    for path in arguments:
+        check(path, data)
 
 
 if __name__ == "__main__":

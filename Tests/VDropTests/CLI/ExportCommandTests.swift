@@ -43,4 +43,43 @@ extension CommandLineTests {
         XCTAssertNotEqual(badFormat.status, 0)
         XCTAssertTrue(badFormat.output.contains("zip"), badFormat.output)
     }
+
+    /// scripts/check-export.py, numpy, SciPy and PyTorch with no vdrop code, runs each exported
+    /// file on the same test samples and must count the same errors `vdrop export` recorded.
+    func testTheIndependentReaderMeasuresTheSameError() throws {
+        let script = FuzzInputTests.fuzzFolder.deletingLastPathComponent().appendingPathComponent("scripts/check-export.py").path
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import numpy, scipy, torch, safetensors"]
+        probe.standardError = FileHandle.nullDevice
+        do { try probe.run(); probe.waitUntilExit() } catch { throw XCTSkip("python3 cannot be run: \(error)") }
+        guard probe.terminationStatus == 0 else { throw XCTSkip("python3 lacks numpy, scipy, torch or safetensors") }
+        let data = try writeData(train: 100, test: 200)
+        let (_, checkpoint) = try CompactionTests.trimmedCheckpoint(.lenet300)
+        let saved = folder + "/checkpoint.safetensors"
+        try checkpoint.write(to: saved)
+        var recorded: [Double] = []
+        let files = ["csr", "compact"].map { folder + "/net.\($0)" }
+        for (format, out) in zip(["csr", "compact"], files) {
+            let exported = try vdrop(["export", "--checkpoint", saved, "--format", format, "--out", out, "--data", data, "--device", "cpu"])
+            XCTAssertEqual(exported.status, 0, exported.output)
+            recorded.append(try XCTUnwrap(InferenceModel.load(contentsOf: out).provenance.testErrorPercent))
+        }
+        // One python3 for both files: importing PyTorch takes seconds.
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        reader.arguments = ["python3", script] + files + [data]
+        let pipe = Pipe()
+        reader.standardOutput = pipe
+        reader.standardError = FileHandle.nullDevice
+        try reader.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        reader.waitUntilExit()
+        XCTAssertEqual(reader.terminationStatus, 0, output)
+        let measured = output.split(separator: "\n").filter { $0.hasPrefix("test error") }
+        XCTAssertEqual(measured.count, 2, output)
+        for (line, error) in zip(measured, recorded) {
+            XCTAssertTrue(line.hasPrefix(String(format: "test error %.2f%% on 200 test samples", error)), "vdrop recorded \(error)%: \(output)")
+        }
+    }
 }
