@@ -7,7 +7,7 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export a trained network, trimmed: as PyTorch CSR tensors (csr) or as the smaller dense network left when dead neurons and channels are removed (compact).",
-        discussion: "Both formats are safetensors files with the network's architecture, trim rule, compression and test error in their metadata; `vdrop eval` and `vdrop infer` read them back, and so do numpy, SciPy and PyTorch (scripts/check-export.py)."
+        discussion: "Both formats are safetensors files with the network's architecture, trim rule, compression and test error (measured here, on the test set of --data) in their metadata. vdrop reads them wherever it takes a trained network, and so do numpy, SciPy and PyTorch (scripts/check-export.py)."
     )
 
     /// The file formats; each case says how its bytes are made from the trimmed network.
@@ -28,7 +28,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Trimming rule for a checkpoint: mu[:threshold] or logalpha[:threshold] (default: the run's own). An exported file is already trimmed.")
     var trim: String?
 
-    @Option(help: "The file format: csr or compact.")
+    @Option(help: "The file format: csr (each weight as PyTorch's CSR triplet) or compact (the smaller dense network).")
     var format: Format
 
     @Option(help: "The file to write (replaced atomically).")
