@@ -35,10 +35,8 @@ struct EvalCommand: ParsableCommand {
         let rule = try TrimRule(parsing: trim ?? configuration.trim)
         let split = try DataSource.load(directory: data, model: model)
         let backend = try device.makeBackend()
-        let network = try Network(model: model, batch: min(batch ?? configuration.batch, split.test.count), backend: backend)
-        try saved.restore(into: network, includeOptimizer: false, file: checkpoint)
-        let test = try DeviceDataset(split.test, backend: backend)
         print("vdrop eval: \(checkpoint) (\(configuration.model), \(configuration.objective), epoch \(saved.epoch)) on \(backend.name), \(split.test.count) test samples")
-        TrainCommand.printSummary(try Evaluator.evaluate(network: network, data: test, rule: rule), prefix: "")
+        TrainCommand.printSummary(try Evaluator.evaluate(checkpoint: saved, file: checkpoint, rule: rule, test: split.test,
+                                                         backend: backend, batch: batch), prefix: "")
     }
 }
