@@ -38,6 +38,8 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
     public let name = "cpu"
     /// Threads for loops (and OpenBLAS); defaults to the cores this process may run on.
     public let threadCount: Int
+    /// The slabs a large product is split into, whatever the thread count (see ``gemm``).
+    static let productSlabs = 8
 
     /// OpenBLAS, or why it could not be loaded; ``gemm`` throws that sentence. (Creating the
     /// backend does not throw: ``BackendFactory`` loads the library first to fail early.)
@@ -135,9 +137,12 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
                        a: a, lda: lda, b: b + (transposeB ? start * ldb : start), ldb: ldb, beta: beta,
                        c: c + start, ldc: n)
         }
-        // Small products stay on one thread; large ones split along C's longer side into one
-        // slab per thread (slabs of whole 16-wide tiles, so each keeps OpenBLAS's fast path).
-        let slabs = m * n * k < 1 << 20 ? 1 : threadCount
+        // Small products stay on one thread; large ones split along C's longer side into
+        // `productSlabs` slabs of whole 16-wide tiles (each keeps OpenBLAS's fast path), shared by
+        // the threads. The split never depends on the thread count: OpenBLAS may round a slab of
+        // another width differently, and a run must give the same bits on 1 core or 16 (an mpirun
+        // rank bound to one core, or a laptop, repeats a workstation's run exactly).
+        let slabs = m * n * k < 1 << 20 ? 1 : Self.productSlabs
         if slabs == 1 { rowsOf(0, m); return }
         let splitRows = m >= n
         let length = splitRows ? m : n
