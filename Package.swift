@@ -12,6 +12,7 @@ let kernelFiles: [Resource] = [
     "adam.cl",
     "batch_norm.cl",
     "cross_entropy.cl",
+    "csr_dense.cl",
     "gather.cl",
     "gemm_tiled.cl",
     "lrt_conv.cl",
@@ -22,6 +23,8 @@ let kernelFiles: [Resource] = [
     "regularizer_gradient.cl",
     "regularizer_sum.cl",
     "relu.cl",
+    "select_columns.cl",
+    "sparse_conv.cl",
     "weight_variance.cl",
 ].map { .embedInCode($0) }
 
