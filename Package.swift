@@ -42,8 +42,9 @@ let package = Package(
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
         .systemLibrary(name: "CCPUID", path: "Sources/CCPUID"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CVectorLoops", path: "Sources/CVectorLoops"),
         .target(name: "Kernels", path: "Kernels", exclude: [], resources: kernelFiles),
-        .target(name: "VDrop", dependencies: ["COpenCL", "CCPUID", "CZlib", "Kernels"]),
+        .target(name: "VDrop", dependencies: ["COpenCL", "CCPUID", "CZlib", "CVectorLoops", "Kernels"]),
         .executableTarget(
             name: "vdrop",
             dependencies: ["VDrop", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -1,3 +1,5 @@
+import CVectorLoops
+
 /// The inference operations on the host, with what a batch of one needs most: no allocation,
 /// and no thread hand-off unless a call holds enough multiply-adds to pay for one
 /// (``CPUBackend/inferenceGrain``).
@@ -15,11 +17,17 @@ extension CPUBackend: InferenceOperations {
                               output: Tensor, transposed: Bool) throws {
         InferenceShapes.selectColumns(input: input, rows: rows, columns: columns, selection: selection, selected: selected, output: output)
         let x = input.hostPointer, y = output.hostPointer, s = selection?.hostInt32Pointer
-        for b in 0..<rows {
-            let row = x + b * columns
-            for j in 0..<selected {
-                let value = row[s.map { Int($0[j]) } ?? j]
-                y[transposed ? j * rows + b : b * selected + j] = value
+        // 16 × 16 blocks: a transposed write then stays within a few cache lines per block.
+        let block = 16
+        for b0 in stride(from: 0, to: rows, by: block) {
+            for j0 in stride(from: 0, to: selected, by: block) {
+                for b in b0..<min(b0 + block, rows) {
+                    let row = x + b * columns
+                    for j in j0..<min(j0 + block, selected) {
+                        let value = s.map { row[Int($0[j])] } ?? row[j]
+                        y[transposed ? j * rows + b : b * selected + j] = value
+                    }
+                }
             }
         }
     }
@@ -63,33 +71,70 @@ extension CPUBackend: InferenceOperations {
         let starts = filters.rowStarts.hostInt32Pointer, columns = filters.columnIndices.hostInt32Pointer
         let values = filters.values.hostPointer, b = bias.hostPointer, x = input.hostPointer, y = output.hostPointer
         let k = g.kernelSize, p = g.padding, taps = k * k, plane = g.outPlane, inPlane = g.height * g.width
+        // Without padding every tap (dy, dx) reads the input at a fixed offset dy·W + dx from the
+        // output position taken in the input's row stride: the plane is then one long run per tap
+        // ("wide" rows of W values, the last W − outW of each row thrown away), a single long
+        // SIMD axpy instead of outH short ones, the shape that wins on LeNet-5's 8 × 8 planes.
+        let wide = p == 0 ? (g.outHeight - 1) * g.width + g.outWidth : 0
+        // Each tap's input offset dy·W + dx + channel·H·W from its image's start, the same for every image.
+        let offsets = UnsafeMutablePointer<Int32>.allocate(capacity: max(filters.nonZeroCount, 1))
+        defer { offsets.deallocate() }
+        for j in 0..<filters.nonZeroCount {
+            let c = Int(columns[j])
+            offsets[j] = Int32((c / taps) * inPlane + ((c % taps) / k) * g.width + c % k)
+        }
         parallelInference(g.batch * g.outChannels, work: filters.nonZeroCount * g.batch * plane) { planes in
-            for bo in planes {
-                let image = bo / g.outChannels, o = bo % g.outChannels
-                let target = y + bo * plane
-                target.update(repeating: b[o], count: plane)
-                for j in Int(starts[o])..<Int(starts[o + 1]) {
-                    let c = Int(columns[j]), w = values[j]
-                    let channel = c / taps, dy = (c % taps) / k, dx = c % k
-                    // The output rows and columns whose tap lands inside the input.
-                    let firstRow = max(0, p - dy), endRow = min(g.outHeight, g.height + p - dy)
-                    let firstColumn = max(0, p - dx), endColumn = min(g.outWidth, g.width + p - dx)
-                    guard firstRow < endRow && firstColumn < endColumn else { continue }
-                    let source = x + (image * g.inChannels + channel) * inPlane
-                    for oy in firstRow..<endRow {
-                        axpy(w, source + (oy + dy - p) * g.width + firstColumn + dx - p, target + oy * g.outWidth + firstColumn,
-                             count: endColumn - firstColumn)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: max(wide, 1)) { scratch in
+                let accumulator = scratch.baseAddress!
+                for bo in planes {
+                    let image = bo / g.outChannels, o = bo % g.outChannels
+                    let target = y + bo * plane
+                    let rowStart = Int(starts[o]), rowEnd = Int(starts[o + 1])
+                    if wide > 0 {
+                        tapSum(x + image * g.inChannels * inPlane, offsets: offsets + rowStart, weights: values + rowStart,
+                               taps: rowEnd - rowStart, bias: b[o], into: accumulator, count: wide)
+                        for oy in 0..<g.outHeight {
+                            (target + oy * g.outWidth).update(from: accumulator + oy * g.width, count: g.outWidth)
+                        }
+                    } else {
+                        target.update(repeating: b[o], count: plane)
+                        for j in rowStart..<rowEnd {
+                            let c = Int(columns[j]), w = values[j]
+                            let channel = c / taps, dy = (c % taps) / k, dx = c % k
+                            // The output rows and columns whose tap lands inside the input.
+                            let firstRow = max(0, p - dy), endRow = min(g.outHeight, g.height + p - dy)
+                            let firstColumn = max(0, p - dx), endColumn = min(g.outWidth, g.width + p - dx)
+                            guard firstRow < endRow && firstColumn < endColumn else { continue }
+                            let source = x + (image * g.inChannels + channel) * inPlane
+                            for oy in firstRow..<endRow {
+                                axpy(w, source + (oy + dy - p) * g.width + firstColumn + dx - p, target + oy * g.outWidth + firstColumn,
+                                     count: endColumn - firstColumn)
+                            }
+                        }
                     }
+                    if relu { for i in 0..<plane { target[i] = max(target[i], 0) } }
                 }
-                if relu { for i in 0..<plane { target[i] = max(target[i], 0) } }
             }
         }
     }
 }
 
-/// y[i] += a·x[i] for i < count, eight lanes at a time.
+/// Whether this processor (and its operating system) runs AVX2 with FMA: `vdrop_axpy_avx2` then.
+private let axpyUsesAVX2: Bool = {
+    #if arch(x86_64)
+    return CPUFeatures.current.map { $0.avx2 && $0.fma } ?? false
+    #else
+    return false
+    #endif
+}()
+
+/// y[i] += a·x[i] for i < count: AVX2 + FMA where the processor has them (see `vector_loops.h`),
+/// else eight Swift SIMD lanes at a time.
 @inline(__always)
 private func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    #if arch(x86_64)
+    if axpyUsesAVX2 { vdrop_axpy_avx2(a, x, y, count); return }
+    #endif
     var i = 0
     let lanes = SIMD8<Float>(repeating: a)
     while i + 8 <= count {
@@ -97,6 +142,18 @@ private func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePoint
         i += 8
     }
     while i < count { y[i] += a * x[i]; i += 1 }
+}
+
+/// y[i] = bias + Σₜ weights[t]·x[offsets[t] + i] for i < count: `vdrop_tap_sum_avx2` where the
+/// processor has AVX2 and FMA, else one ``axpy(_:_:_:count:)`` per tap.
+@inline(__always)
+private func tapSum(_ x: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, weights: UnsafePointer<Float>, taps: Int,
+                    bias: Float, into y: UnsafeMutablePointer<Float>, count: Int) {
+    #if arch(x86_64)
+    if axpyUsesAVX2 { vdrop_tap_sum_avx2(x, offsets, weights, taps, bias, y, count); return }
+    #endif
+    y.update(repeating: bias, count: count)
+    for t in 0..<taps { axpy(weights[t], x + Int(offsets[t]), y, count: count) }
 }
 
 extension Tensor {

@@ -47,8 +47,15 @@ public final class InferenceEngine {
         while start < count {
             let n = min(batchSize, count - start)
             let buffers = try buffers(for: n)
-            try backend.upload(Array(samples[(start * sampleSize)..<((start + n) * sampleSize)]), to: buffers.input)
-            result += try backend.download(try forward(buffers))
+            if backend is CPUBackend {
+                // Host memory: copy straight in and out, no intermediate arrays (batch 1 is all overhead).
+                samples.withUnsafeBufferPointer { buffers.input.hostPointer.update(from: $0.baseAddress! + start * sampleSize, count: n * sampleSize) }
+                let logits = try forward(buffers)
+                result.append(contentsOf: UnsafeBufferPointer(start: logits.hostPointer, count: logits.count))
+            } else {
+                try backend.upload(Array(samples[(start * sampleSize)..<((start + n) * sampleSize)]), to: buffers.input)
+                result += try backend.download(try forward(buffers))
+            }
             start += n
         }
         return result
