@@ -22,6 +22,13 @@ public struct CSRTensors {
 
     public var nonZeroCount: Int { values.count }
 
+    /// For a conv's filters [out, in·k·k] over inputs of `height` × `width`: each non-zero tap's
+    /// offset in its image's input from the output position's top-left read, channel·H·W + dy·W + dx.
+    /// Uploaded beside the filters (Int32), so a sparse convolution decodes no tap per output.
+    public static func tapOffsets(_ filters: CSRMatrix, kernelSize k: Int, height: Int, width: Int) -> [Int] {
+        filters.columnIndices.map { c in (c / (k * k)) * height * width + ((c % (k * k)) / k) * width + c % k }
+    }
+
     /// Integers stored as Int32 bit patterns in a Float32 tensor of the same count.
     static func int32Tensor(_ integers: [Int], backend: BackendCore) throws -> Tensor {
         let tensor = try backend.allocate([integers.count])
@@ -51,8 +58,10 @@ public protocol InferenceOperations: BackendCore {
     func csrDenseForward(matrix: CSRTensors, bias: Tensor, input: Tensor, batch: Int, output: Tensor, relu: Bool) throws
 
     /// y[b, o, oy, ox] = act(bias[o] + Σ over o's non-zero taps (i, dy, dx, w) of w·x[b, i, oy+dy−p, ox+dx−p]),
-    /// `filters` in CSR [out, in·k·k]; input `geometry.inputShape`, output `geometry.outputShape` (NCHW).
-    func sparseConvForward(filters: CSRTensors, bias: Tensor, input: Tensor, geometry: ConvGeometry, output: Tensor, relu: Bool) throws
+    /// `filters` in CSR [out, in·k·k], `tapOffsets` their ``CSRTensors/tapOffsets(_:kernelSize:height:width:)`` (Int32);
+    /// input `geometry.inputShape`, output `geometry.outputShape` (NCHW).
+    func sparseConvForward(filters: CSRTensors, tapOffsets: Tensor, bias: Tensor, input: Tensor, geometry: ConvGeometry,
+                           output: Tensor, relu: Bool) throws
 }
 
 enum InferenceShapes {
@@ -61,8 +70,8 @@ enum InferenceShapes {
                      "CSR product shapes disagree: W \(matrix.rows)×\(matrix.columns), batch \(batch), input \(input), output \(output)")
     }
 
-    static func sparseConv(filters: CSRTensors, bias: Tensor, input: Tensor, geometry g: ConvGeometry, output: Tensor) {
-        precondition(filters.rows == g.outChannels && filters.columns == g.patchSize && bias.count == g.outChannels
+    static func sparseConv(filters: CSRTensors, tapOffsets: Tensor, bias: Tensor, input: Tensor, geometry g: ConvGeometry, output: Tensor) {
+        precondition(filters.rows == g.outChannels && tapOffsets.count == filters.nonZeroCount && filters.columns == g.patchSize && bias.count == g.outChannels
                      && input.count == g.inputShape.reduce(1, *) && output.count == g.outputShape.reduce(1, *),
                      "sparse conv shapes disagree with \(g): filters \(filters.rows)×\(filters.columns), input \(input), output \(output)")
     }

@@ -66,8 +66,9 @@ extension CPUBackend: InferenceOperations {
         }
     }
 
-    public func sparseConvForward(filters: CSRTensors, bias: Tensor, input: Tensor, geometry g: ConvGeometry, output: Tensor, relu: Bool) throws {
-        InferenceShapes.sparseConv(filters: filters, bias: bias, input: input, geometry: g, output: output)
+    public func sparseConvForward(filters: CSRTensors, tapOffsets: Tensor, bias: Tensor, input: Tensor, geometry g: ConvGeometry,
+                                  output: Tensor, relu: Bool) throws {
+        InferenceShapes.sparseConv(filters: filters, tapOffsets: tapOffsets, bias: bias, input: input, geometry: g, output: output)
         let starts = filters.rowStarts.hostInt32Pointer, columns = filters.columnIndices.hostInt32Pointer
         let values = filters.values.hostPointer, b = bias.hostPointer, x = input.hostPointer, y = output.hostPointer
         let k = g.kernelSize, p = g.padding, taps = k * k, plane = g.outPlane, inPlane = g.height * g.width
@@ -76,13 +77,7 @@ extension CPUBackend: InferenceOperations {
         // ("wide" rows of W values, the last W − outW of each row thrown away), a single long
         // SIMD axpy instead of outH short ones, the shape that wins on LeNet-5's 8 × 8 planes.
         let wide = p == 0 ? (g.outHeight - 1) * g.width + g.outWidth : 0
-        // Each tap's input offset dy·W + dx + channel·H·W from its image's start, the same for every image.
-        let offsets = UnsafeMutablePointer<Int32>.allocate(capacity: max(filters.nonZeroCount, 1))
-        defer { offsets.deallocate() }
-        for j in 0..<filters.nonZeroCount {
-            let c = Int(columns[j])
-            offsets[j] = Int32((c / taps) * inPlane + ((c % taps) / k) * g.width + c % k)
-        }
+        let offsets = tapOffsets.hostInt32Pointer
         parallelInference(g.batch * g.outChannels, work: filters.nonZeroCount * g.batch * plane) { planes in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: max(wide, 1)) { scratch in
                 let accumulator = scratch.baseAddress!

@@ -16,10 +16,11 @@ extension OpenCLBackend: InferenceOperations {
                                              x: input, y: output, rows: matrix.rows, batch: batch, relu: relu)
     }
 
-    public func sparseConvForward(filters: CSRTensors, bias: Tensor, input: Tensor, geometry g: ConvGeometry, output: Tensor, relu: Bool) throws {
-        InferenceShapes.sparseConv(filters: filters, bias: bias, input: input, geometry: g, output: output)
+    public func sparseConvForward(filters: CSRTensors, tapOffsets: Tensor, bias: Tensor, input: Tensor, geometry g: ConvGeometry,
+                                  output: Tensor, relu: Bool) throws {
+        InferenceShapes.sparseConv(filters: filters, tapOffsets: tapOffsets, bias: bias, input: input, geometry: g, output: output)
         guard output.count > 0 else { return }
-        try inferenceKernels.sparseConvForward(rowStarts: filters.rowStarts, columns: filters.columnIndices, values: filters.values,
+        try inferenceKernels.sparseConvForward(rowStarts: filters.rowStarts, columns: filters.columnIndices, offsets: tapOffsets, values: filters.values,
                                                bias: bias, x: input, y: output, geometry: g, relu: relu)
     }
 }

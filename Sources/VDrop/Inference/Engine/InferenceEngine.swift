@@ -102,10 +102,10 @@ public final class InferenceEngine {
                 try backend.convForward(input: x.reshaped(g.inputShape), weights: w, geometry: g, noise: .deterministic, key: unusedKey,
                                         output: y, workspace: workspace, activation: activation)
             case .sparseConv(let index, let relu):
-                guard case .csr(let filters, let bias)? = weights[index],
+                guard case .sparseConv(let filters, let offsets, let bias)? = weights[index],
                       let g = InferenceActivations.geometry(of: model.stages[index], input: step.inputShape, batch: batch)
                 else { preconditionFailure("sparse conv step \(i) lacks its weights") }
-                try backend.sparseConvForward(filters: filters, bias: bias, input: x.reshaped(g.inputShape), geometry: g,
+                try backend.sparseConvForward(filters: filters, tapOffsets: offsets, bias: bias, input: x.reshaped(g.inputShape), geometry: g,
                                               output: y.reshaped(g.outputShape), relu: relu)
             case .relu:
                 try backend.reluForward(input: x, output: y)

@@ -6,6 +6,8 @@ enum InferenceWeights {
     case gemm(LRTWeights)
     /// The non-zeros in CSR ([out, in], a conv's as [out, in·k·k]) and the bias.
     case csr(CSRTensors, bias: Tensor)
+    /// A conv's non-zero taps in CSR [out, in·k·k], their input offsets (Int32), and the bias.
+    case sparseConv(CSRTensors, tapOffsets: Tensor, bias: Tensor)
     /// γ, β and the running statistics.
     case batchNorm(gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, epsilon: Float)
 
@@ -34,7 +36,10 @@ enum InferenceWeights {
                 if case .conv = step.operation {
                     weights[index] = try gemm(c.weight, shape: [c.outChannels, c.inChannels, c.kernelSize, c.kernelSize], bias: c.bias)
                 } else {
-                    weights[index] = try csr(c.weight, rows: c.outChannels, columns: c.patchSize, bias: c.bias)
+                    let filters = CSRMatrix(dense: c.weight, rows: c.outChannels, columns: c.patchSize)
+                    let offsets = CSRTensors.tapOffsets(filters, kernelSize: c.kernelSize, height: step.inputShape[1], width: step.inputShape[2])
+                    weights[index] = .sparseConv(try CSRTensors(filters, backend: backend), tapOffsets: try CSRTensors.int32Tensor(offsets, backend: backend),
+                                                 bias: try backend.tensor(c.bias, shape: [c.bias.count]))
                 }
             case .batchNorm(let index):
                 guard case .batchNorm(let b) = model.stages[index] else { preconditionFailure("the plan's stage \(index) is no BatchNorm") }

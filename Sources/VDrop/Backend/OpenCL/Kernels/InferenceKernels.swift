@@ -10,10 +10,10 @@ struct InferenceKernels {
     }
 
     /// `sparse_conv_forward`, one work item per output value (NCHW).
-    func sparseConvForward(rowStarts: Tensor, columns: Tensor, values: Tensor, bias: Tensor, x: Tensor, y: Tensor,
+    func sparseConvForward(rowStarts: Tensor, columns: Tensor, offsets: Tensor, values: Tensor, bias: Tensor, x: Tensor, y: Tensor,
                            geometry g: ConvGeometry, relu: Bool) throws {
         try backend.launch("sparse_conv_forward", in: "sparse_conv.cl", global: [g.outputShape.reduce(1, *)],
-                           rowStarts, columns, values, bias, x, y,
+                           rowStarts, columns, offsets, values, bias, x, y,
                            Int32(g.batch), Int32(g.inChannels), Int32(g.height), Int32(g.width), Int32(g.outChannels),
                            Int32(g.kernelSize), Int32(g.padding), Int32(g.outHeight), Int32(g.outWidth), relu)
     }
