@@ -76,7 +76,10 @@ extension CPUBackend: InferenceOperations {
         // output position taken in the input's row stride: the plane is then one long run per tap
         // ("wide" rows of W values, the last W − outW of each row thrown away), a single long
         // SIMD axpy instead of outH short ones, the shape that wins on LeNet-5's 8 × 8 planes.
-        let wide = p == 0 ? (g.outHeight - 1) * g.width + g.outWidth : 0
+        var wide = p == 0 ? (g.outHeight - 1) * g.width + g.outWidth : 0
+        // Rounded up to whole eight-lane vectors when the input's storage has room past its end
+        // (the engine leaves some): the extra lanes read past the last window and are thrown away.
+        if wide > 0 && input.storage.capacity - input.offset - input.count >= 8 { wide = (wide + 7) / 8 * 8 }
         let offsets = tapOffsets.hostInt32Pointer
         parallelInference(g.batch * g.outChannels, work: filters.nonZeroCount * g.batch * plane) { planes in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: max(wide, 1)) { scratch in

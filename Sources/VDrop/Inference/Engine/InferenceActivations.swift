@@ -14,8 +14,8 @@ struct InferenceActivations {
 
     init(plan: InferencePlan, model: InferenceModel, batch: Int, backend: any Backend) throws {
         self.batch = batch
-        input = try backend.allocate([batch] + model.sampleShape)
-        outputs = try plan.steps.map { try backend.allocate([batch] + $0.outputShape) }
+        input = try Self.allocateWithSlack([batch] + model.sampleShape, backend: backend)
+        outputs = try plan.steps.map { try Self.allocateWithSlack([batch] + $0.outputShape, backend: backend) }
         var dense: [Int: DenseWorkspace] = [:], conv: [Int: ConvWorkspace] = [:]
         var argmax: [Int: Tensor] = [:], saved: [Int: BatchNormSaved] = [:]
         let geometries = plan.steps.compactMap { step -> ConvGeometry? in
@@ -45,6 +45,12 @@ struct InferenceActivations {
         convWorkspaces = conv
         self.argmax = argmax
         batchNormSaved = saved
+    }
+
+    /// A tensor of `shape` whose storage holds 16 values more: a sparse convolution reading it
+    /// may then run its last vector past the end (into lanes it throws away).
+    static func allocateWithSlack(_ shape: [Int], backend: any Backend) throws -> Tensor {
+        Tensor(storage: try backend.makeStorage(capacity: shape.reduce(1, *) + 16), offset: 0, shape: shape)
     }
 
     /// The geometry of a conv stage reading one sample of `input` ([C, H, W]), for `batch` samples.
