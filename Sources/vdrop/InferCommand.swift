@@ -19,7 +19,7 @@ struct InferCommand: ParsableCommand {
     @Option(help: "Samples per pass.")
     var batch: Int = 100
 
-    @Option(help: "dense (GEMMs over every weight), sparse (CSR products and sparse-filter convolutions over the non-zeros) or auto (sparse when at most 20% of the weights are non-zero).")
+    @Option(help: "dense (GEMMs over every weight), sparse (CSR products and sparse-filter convolutions over the non-zeros) or auto (sparse when at most 15% of the weights are non-zero).")
     var path: String = "auto"
 
     @Option(help: "Trimming rule for a checkpoint: mu[:threshold] or logalpha[:threshold] (default: the run's own).")
