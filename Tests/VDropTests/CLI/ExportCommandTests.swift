@@ -27,6 +27,12 @@ extension CommandLineTests {
             if format == "compact" {
                 XCTAssertTrue(exported.output.contains("compact architecture: 1x28x28 -> "), exported.output)
             }
+            // vdrop eval takes the exported file too, on both backends, with the same error.
+            for device in ["cpu", "opencl-cpu"] {
+                let reevaluated = try vdrop(["eval", "--checkpoint", out, "--data", data, "--device", device])
+                XCTAssertEqual(reevaluated.status, 0, reevaluated.output)
+                XCTAssertTrue(reevaluated.output.contains("test error \(error) (\(trim))"), "eval said \(error): \(reevaluated.output)")
+            }
             // An exported file is already trimmed: a rule for it is refused, with a sentence.
             let again = try vdrop(["export", "--checkpoint", out, "--trim", trim, "--format", "csr", "--out", folder + "/again", "--device", "cpu"])
             XCTAssertFalse(again.trapped, again.output)
