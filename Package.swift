@@ -12,6 +12,7 @@ let kernelFiles: [Resource] = [
     "adam.cl",
     "batch_norm.cl",
     "cross_entropy.cl",
+    "csr_dense.cl",
     "gather.cl",
     "gemm_tiled.cl",
     "lrt_conv.cl",
@@ -22,6 +23,8 @@ let kernelFiles: [Resource] = [
     "regularizer_gradient.cl",
     "regularizer_sum.cl",
     "relu.cl",
+    "select_columns.cl",
+    "sparse_conv.cl",
     "weight_variance.cl",
 ].map { .embedInCode($0) }
 
@@ -39,10 +42,11 @@ let package = Package(
         .systemLibrary(name: "COpenCL", path: "Sources/COpenCL"),
         .systemLibrary(name: "CCPUID", path: "Sources/CCPUID"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CVectorLoops", path: "Sources/CVectorLoops"),
         // Open MPI (Debian's libopenmpi-dev), for runs over many processes and hosts.
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
         .target(name: "Kernels", path: "Kernels", exclude: [], resources: kernelFiles),
-        .target(name: "VDrop", dependencies: ["COpenCL", "CCPUID", "CZlib", "Kernels"]),
+        .target(name: "VDrop", dependencies: ["COpenCL", "CCPUID", "CZlib", "CVectorLoops", "Kernels"]),
         // The MPI transport, apart from the engine: the engine knows nothing of processes.
         .target(name: "VDropMPI", dependencies: ["VDrop", "CMPI"]),
         .executableTarget(

@@ -6,7 +6,7 @@ import PackageDescription
 /// libFuzzer targets for vdrop's parsers: one executable per parser, each exporting
 /// `LLVMFuzzerTestOneInput`. A package of its own so `swift test` at the root never builds it;
 /// `scripts/fuzz.sh` builds it with `-sanitize=fuzzer,address -parse-as-library` and runs it.
-let parsers = ["IDX", "CIFAR", "Gzip", "SafeTensors", "TuningReport", "ONNX"]
+let parsers = ["IDX", "CIFAR", "Gzip", "SafeTensors", "TuningReport", "Exported", "ONNX"]
 
 let package = Package(
     name: "vdrop-fuzz",

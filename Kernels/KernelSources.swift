@@ -51,6 +51,7 @@ let embeddedFiles: [(String, [UInt8])] = [
     ("adam.cl", PackageResources.adam_cl),
     ("batch_norm.cl", PackageResources.batch_norm_cl),
     ("cross_entropy.cl", PackageResources.cross_entropy_cl),
+    ("csr_dense.cl", PackageResources.csr_dense_cl),
     ("gather.cl", PackageResources.gather_cl),
     ("gemm_tiled.cl", PackageResources.gemm_tiled_cl),
     ("lrt_conv.cl", PackageResources.lrt_conv_cl),
@@ -61,5 +62,7 @@ let embeddedFiles: [(String, [UInt8])] = [
     ("regularizer_gradient.cl", PackageResources.regularizer_gradient_cl),
     ("regularizer_sum.cl", PackageResources.regularizer_sum_cl),
     ("relu.cl", PackageResources.relu_cl),
+    ("select_columns.cl", PackageResources.select_columns_cl),
+    ("sparse_conv.cl", PackageResources.sparse_conv_cl),
     ("weight_variance.cl", PackageResources.weight_variance_cl),
 ]

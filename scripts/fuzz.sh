@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh smoke        3 seconds per target (CI, after the tests)
 #   scripts/fuzz.sh 300s         300 seconds per target
 #   scripts/fuzz.sh 1000000      one million executions per target
-#   scripts/fuzz.sh 1000000 IDX  only the named targets (IDX CIFAR Gzip SafeTensors TuningReport ONNX)
+#   scripts/fuzz.sh 1000000 IDX  only the named targets (IDX CIFAR Gzip SafeTensors TuningReport Exported ONNX)
 #
 # New inputs that reach new code go to Fuzz/.build/corpus/TARGET (the committed seeds in
 # Fuzz/corpus/TARGET stay as they are). A crash stops the run and leaves its input in
@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all=(IDX CIFAR Gzip SafeTensors TuningReport ONNX)
+all=(IDX CIFAR Gzip SafeTensors TuningReport Exported ONNX)
 budget="${1:-60s}"
 [ $# -gt 0 ] && shift
 targets=("$@")

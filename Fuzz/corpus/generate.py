@@ -57,6 +57,58 @@ write("SafeTensors", "valid-checkpoint", safetensors([("dense1.theta", [2, 3], [
                                                        ("optimizer.adam_first_moment", [8], [0] * 8),
                                                        ("optimizer.adam_second_moment", [8], [0] * 8)], metadata))
 
+# Exported networks (`vdrop export`): csr and compact files of two small networks, written here
+# from the format's description (InferenceModel+SafeTensorsExport.swift), not by vdrop.
+def typed_safetensors(tensors, metadata):
+    header, body = {"__metadata__": metadata}, b""
+    for name, dtype, shape, values in tensors:
+        data = struct.pack("<%d%s" % (len(values), "f" if dtype == "F32" else "q"), *values)
+        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [len(body), len(body) + len(data)]}
+        body += data
+    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + body
+
+def exported(fmt, sample_shape, stages, tensors, selection=None):
+    metadata = {"vdrop.format": fmt, "vdrop.model": "lenet300", "vdrop.trim": "mu:0.01", "vdrop.compression": "2.5",
+                "vdrop.test_error_percent": "12.5",
+                "vdrop.architecture": json.dumps({"sample_shape": sample_shape, "stages": stages}, sort_keys=True)}
+    if selection is not None:
+        tensors = [("input_selection", "I64", [len(selection)], selection)] + tensors
+    return typed_safetensors(tensors, metadata)
+
+def csr(name, rows, columns, dense):
+    crow, col, values = [0], [], []
+    for r in range(rows):
+        for c in range(columns):
+            if dense[r * columns + c] != 0:
+                col.append(c)
+                values.append(dense[r * columns + c])
+        crow.append(len(values))
+    return [(name + ".crow_indices", "I64", [rows + 1], crow), (name + ".col_indices", "I64", [len(col)], col),
+            (name + ".values", "F32", [len(values)], values)]
+
+dense_stages = [{"op": "dense", "name": "dense1", "shape": [3, 4]}, {"op": "relu"}, {"op": "dense", "name": "dense2", "shape": [2, 3]}]
+w1 = [0.5, 0, -1, 0, 0, 0, 0, 0, 0.25, 0, 0, 2]
+w2 = [1, 0, -1, 0.5, 0, 0]
+biases = [("dense1.bias", "F32", [3], [0.1, 0.2, 0.3]), ("dense2.bias", "F32", [2], [0, -0.5])]
+write("Exported", "valid-dense.csr", exported("csr", [1, 2, 3], dense_stages, csr("dense1", 3, 4, w1) + csr("dense2", 2, 3, w2) + biases,
+                                              selection=[0, 1, 3, 5]))
+write("Exported", "valid-dense.compact", exported("compact", [1, 2, 3], dense_stages,
+                                                  [("dense1.weight", "F32", [3, 4], w1), ("dense2.weight", "F32", [2, 3], w2)] + biases,
+                                                  selection=[0, 1, 3, 5]))
+conv_stages = [{"op": "conv", "name": "conv1", "shape": [2, 1, 3, 3], "padding": 1},
+               {"op": "batch_norm", "name": "bn1", "channels": 2, "epsilon": 1e-5}, {"op": "relu"}, {"op": "max_pool"},
+               {"op": "dense", "name": "dense1", "shape": [2, 8]}]
+conv_weight = [0, 1, 0, 1, -4, 1, 0, 1, 0, 0.5, 0, 0, 0, 0, 0, 0, 0, -0.5]
+dense_weight = [0.1 * i if i % 3 else 0 for i in range(16)]
+bn = [("bn1.weight", "F32", [2], [1, 0.5]), ("bn1.bias", "F32", [2], [0, 0.1]), ("bn1.running_mean", "F32", [2], [0.2, 0]),
+      ("bn1.running_var", "F32", [2], [1, 0.5])]
+conv_biases = [("conv1.bias", "F32", [2], [0.1, -0.1]), ("dense1.bias", "F32", [2], [0, 1])]
+write("Exported", "valid-conv.csr", exported("csr", [1, 4, 4], conv_stages, csr("conv1", 2, 9, conv_weight) + csr("dense1", 2, 8, dense_weight) + bn + conv_biases))
+write("Exported", "valid-conv.compact", exported("compact", [1, 4, 4], conv_stages,
+                                                 [("conv1.weight", "F32", [2, 1, 3, 3], conv_weight), ("dense1.weight", "F32", [2, 8], dense_weight)] + bn + conv_biases))
+
 # A tuning report as `vdrop tune` writes it (Swift's Codable layout of GemmTuningReport).
 xgemm = {"GEMMK": 0, "KREG": 1, "KWG": 32, "KWI": 2, "MDIMA": 8, "MDIMC": 8, "MWG": 32, "NDIMB": 32, "NDIMC": 32,
          "NWG": 64, "SA": 1, "SB": 1, "STRM": 0, "STRN": 0, "VWM": 4, "VWN": 2}

@@ -16,8 +16,17 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Objectives of the step benchmark (comma- or space-separated).")
     var objectives: [String] = ["svdo,ard"]
 
-    @Option(help: "Samples per step.")
-    var batch: Int = 100
+    @Option(parsing: .upToNextOption, help: "Samples per step (one size; default 100), or with --inference the batch sizes to time (comma- or space-separated; default 1,100).")
+    var batch: [String] = []
+
+    @Flag(help: "Time inference instead of training: images/s of --weights on the dense and the sparse path, on the device and on the CPU backend, with its FLOP, byte and file size reductions.")
+    var inference = false
+
+    @Option(help: "With --inference: the network to time (a checkpoint or an exported file).")
+    var weights: String?
+
+    @Option(help: "With --inference: the trimming rule for a checkpoint (default: the run's own).")
+    var trim: String?
 
     @Option(help: "Timed samples per measurement (at least 20 for the published numbers).")
     var samples: Int = 20
@@ -43,11 +52,31 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         guard ModelKind.list(models) != nil else { throw ValidationError(ModelKind.listHelp) }
         guard Objective.list(objectives) != nil else { throw ValidationError(Objective.listHelp) }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1.") }
+        guard let sizes = batchSizes, sizes.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("--batch takes positive whole numbers, comma- or space-separated (not \(batch.joined(separator: " "))).")
+        }
+        guard inference || sizes.count == 1 else { throw ValidationError("--batch takes one size for the training benchmark.") }
+        guard !inference || weights != nil else { throw ValidationError("--inference needs --weights FILE, the network to time.") }
+        guard inference || weights == nil else { throw ValidationError("--weights is for --inference.") }
+        if let trim { do { _ = try TrimRule(parsing: trim) } catch let error as ConfigurationError { throw ValidationError(error.message) } }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
     }
 
+    /// The --batch sizes, or nil when one is not a number.
+    var batchSizes: [Int]? {
+        let words = batch.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if words.isEmpty { return inference ? [1, 100] : [100] }
+        let sizes = words.compactMap { Int($0) }
+        return sizes.count == words.count ? sizes : nil
+    }
+
     func run() throws {
+        if inference, let weights {
+            try InferenceBenchReport(weights: weights, trim: trim, batches: batchSizes ?? [1, 100], samples: samples,
+                                     device: device, json: json).run()
+            return
+        }
+        let batch = batchSizes?.first ?? 100
         let cpu = CPUBackend()
         let chosen = try device.makeBackend(profiling: profile)
         let deviceBackend: (any Backend)? = chosen is CPUBackend ? nil : chosen

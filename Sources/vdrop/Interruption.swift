@@ -41,10 +41,12 @@ enum Interruption {
     }
 
     /// The command line as given, with --resume (added once) and without --force.
-    static func resumeCommand(_ arguments: [String]) -> String {
+    static func resumeCommand(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         var words = arguments.filter { $0 != "--force" }
         if !words.contains("--resume") { words.append("--resume") }
-        return words.map(shellQuoted).joined(separator: " ")
+        // Started by mpirun: resumed by it too, with as many ranks (a run's batch split depends on them).
+        let launcher = environment["OMPI_COMM_WORLD_SIZE"].map { "mpirun -np \($0) " } ?? ""
+        return launcher + words.map(shellQuoted).joined(separator: " ")
     }
 
     /// A word as a POSIX shell reads it back: bare when it is plain, else in single quotes.

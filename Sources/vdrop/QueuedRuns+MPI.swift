@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import VDrop
 import VDropMPI
@@ -82,5 +83,60 @@ extension QueuedRuns {
         guard !gpus.isEmpty else { return choice == .gpu ? .gpu : .cpu }
         let gpu = gpus[world.localRank % gpus.count]
         return .indexed(platform: gpu.platformIndex, device: gpu.index)
+    }
+}
+
+/// `mpirun -np K vdrop train …` with one run (or `--data-parallel`): every run trained by all
+/// ranks together, each rank on its device with its share of every global batch (``Trainer``'s
+/// `dataParallel`), the gradients summed in rank order by ``MPIStepReduction``; rank 0 alone
+/// prints, writes metrics and checkpoints.
+extension QueuedRuns {
+    static func trainDataParallel(_ runs: [PlannedRun], world: MPIWorld, options: TrainingOptions, logging: LoggingOptions,
+                                  data: DataSplit, resume: Bool, force: Bool, stop: StopRequest) throws -> [TrainingResult?]? {
+        let reduction = MPIStepReduction(world: world)
+        let root = world.rank == 0
+        /// Every rank reaches each agreement, so a rank that failed to set up stops all of them
+        /// cleanly (a sentence from the rank that failed, exit 1 everywhere) instead of a hang.
+        func agreeOrStop(_ body: () throws -> Void) throws {
+            var failure: Error?
+            do { try body() } catch { failure = error }
+            let everyoneReady = try reduction.agree(failure == nil)
+            if let failure { throw failure }
+            if !everyoneReady { throw ExitCode.failure }
+        }
+        var backend: (any Backend)?
+        try agreeOrStop { backend = try options.device.makeBackend(try rankDevice(options: options, world: world)) }
+        guard let backend else { throw ExitCode.failure }
+        print("rank \(world.rank) of \(world.size): \(options.batch / world.size) of each batch of \(options.batch), on \(backend.name)")
+        var results: [TrainingResult?] = []
+        for run in runs {
+            var prepared: TrainCommand.PreparedRun?
+            try agreeOrStop {
+                prepared = try TrainCommand.prepare(configuration: run.configuration, data: data, backend: backend, folder: run.folder,
+                                                    resume: resume, force: force, stop: stop, prefix: run.label.isEmpty ? "" : "[\(run.label)] ",
+                                                    logging: logging, tensorboardSub: run.tensorboardSub, redraw: true, dataParallel: reduction)
+            }
+            guard let prepared else { throw ExitCode.failure }
+            do {
+                let sumsBefore = (reduction.seconds, reduction.calls)
+                let result = try TrainCommand.finish(prepared)
+                results.append(result)
+                let sums = reduction.calls - sumsBefore.1, seconds = reduction.seconds - sumsBefore.0
+                if root, sums > 0 {
+                    print(String(format: "%@gradient sums over %d ranks: %d of %.1f MB, %.2f ms each, %.1f%% of the training time",
+                                 run.label.isEmpty ? "" : "[\(run.label)] ", world.size, sums, Double(reduction.largestCount * 4) / 1e6,
+                                 1000 * seconds / Double(sums), 100 * seconds / max(result.trainingSeconds, 1e-9)))
+                }
+            } catch let interrupted as TrainingInterrupted {
+                // The ranks agreed to stop after the same step; rank 0 saved and says how to go on.
+                if root { throw Interruption.exit(after: interrupted) }
+                throw ExitCode(130)
+            } catch {
+                print("\(run.label.isEmpty ? "" : "[\(run.label)] ")failed on rank \(world.rank) of \(world.size): \(error)")
+                fflush(stdout)
+                reduction.abort(code: 1)
+            }
+        }
+        return root ? results : nil
     }
 }

@@ -34,6 +34,10 @@ enum QueuedRuns {
         let outcomes: [Result<TrainingResult, Error>]
         if let world = try MPIWorld.joinIfLaunched(), world.size > 1 {
             defer { world.finalize() }
+            if runs.count == 1 || options.dataParallel {
+                return try trainDataParallel(runs, world: world, options: options, logging: logging, data: data,
+                                             resume: resume, force: force, stop: stop)
+            }
             guard let gathered = try splitOverRanks(runs, world: world, options: options, stop: stop, train: { run, backend, redraw in
                 try trainOne(run, backend: backend, workers: 1, ranks: world.size, data: data, options: options, logging: logging,
                              resume: resume, force: force, stop: stop)

@@ -72,28 +72,56 @@ struct TrainCommand: ParsableCommand {
     static func trainOne(configuration: TrainingConfiguration, data: DataSplit, backend: any Backend, folder: String,
                          resume: Bool, force: Bool, stop: StopRequest?, prefix: String, logging: LoggingOptions,
                          tensorboardSub: String?, redraw: Bool = true) throws -> TrainingResult {
+        let run = try prepare(configuration: configuration, data: data, backend: backend, folder: folder, resume: resume, force: force,
+                              stop: stop, prefix: prefix, logging: logging, tensorboardSub: tensorboardSub, redraw: redraw)
+        return try finish(run)
+    }
+
+    /// A run ready to train: its trainer (resumed where asked) and what prints and logs it.
+    struct PreparedRun {
+        let trainer: Trainer
+        let observers: TrainingObservers
+        /// Nil for a follower rank of a data-parallel run, which prints and writes nothing.
+        let printer: ProgressPrinter?
+        let folder: String
+        let prefix: String
+    }
+
+    /// Builds the trainer of a run in `folder`, resumed from its checkpoint with `resume`. With
+    /// `dataParallel`, rank 0 writes the folder and the other ranks only read its checkpoint.
+    static func prepare(configuration: TrainingConfiguration, data: DataSplit, backend: any Backend, folder: String,
+                        resume: Bool, force: Bool, stop: StopRequest?, prefix: String, logging: LoggingOptions,
+                        tensorboardSub: String?, redraw: Bool, dataParallel: StepReduction? = nil) throws -> PreparedRun {
+        let follower = (dataParallel?.rank ?? 0) != 0
         let run = RunFolder(folder)
         let checkpointExists = FileManager.default.fileExists(atPath: run.checkpointPath)
-        if !(resume && checkpointExists) { try run.prepareForNewRun(force: force || resume) }
-        let trainer = try Trainer(configuration: configuration, data: data, backend: backend, outputDirectory: folder)
+        if !(resume && checkpointExists) && !follower { try run.prepareForNewRun(force: force || resume) }
+        let trainer = try Trainer(configuration: configuration, data: data, backend: backend, outputDirectory: follower ? nil : folder,
+                                  dataParallel: dataParallel)
         trainer.stopRequest = stop
-        let printer = ProgressPrinter(totalEpochs: configuration.epochs, batch: configuration.batch, prefix: prefix, redraw: redraw)
+        let printer = follower ? nil : ProgressPrinter(totalEpochs: configuration.epochs, batch: configuration.batch, prefix: prefix, redraw: redraw)
         let observers = TrainingObservers()
-        observers.members = [printer]
-        try logging.apply(to: trainer, observers: observers, tensorboardSub: tensorboardSub)
+        observers.members = printer.map { [$0] } ?? []
+        if !follower { try logging.apply(to: trainer, observers: observers, tensorboardSub: tensorboardSub) }
         trainer.observer = observers
         if resume && checkpointExists {
             let checkpoint = try Checkpoint(contentsOf: run.checkpointPath)
             try trainer.resume(from: checkpoint, file: run.checkpointPath)
             let within = checkpoint.partialEpoch.map { ", step \($0.steps) of epoch \(checkpoint.epoch + 1)" } ?? ""
-            printer.note("Resuming \(run.checkpointPath) after epoch \(checkpoint.epoch)\(within).")
+            printer?.note("Resuming \(run.checkpointPath) after epoch \(checkpoint.epoch)\(within).")
         } else if resume {
-            printer.note("No checkpoint in \(folder) to resume; starting from the beginning.")
+            printer?.note("No checkpoint in \(folder) to resume; starting from the beginning.")
         }
-        let result = try withExtendedLifetime(observers) { try trainer.run() }
-        printSummary(result.evaluation, prefix: prefix)
-        printer.note("Metrics, histograms, checkpoint and results are in \(folder)/.")
-        for case let tensorboard as TensorBoardObserver in observers.members {
+        return PreparedRun(trainer: trainer, observers: observers, printer: printer, folder: folder, prefix: prefix)
+    }
+
+    /// Trains a prepared run to its end and prints its summary.
+    static func finish(_ run: PreparedRun) throws -> TrainingResult {
+        let result = try withExtendedLifetime(run.observers) { try run.trainer.run() }
+        guard let printer = run.printer else { return result }
+        printSummary(result.evaluation, prefix: run.prefix)
+        printer.note("Metrics, histograms, checkpoint and results are in \(run.folder)/.")
+        for case let tensorboard as TensorBoardObserver in run.observers.members {
             if let failure = tensorboard.failure {
                 printer.note("TensorBoard events stopped after an error: \(failure)")
             } else {

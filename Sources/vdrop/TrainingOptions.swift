@@ -71,6 +71,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Train the runs of --seeds (or of a sweep) on several devices at once, one run per device at a time, each taking the next run when it is free: all (every OpenCL GPU, else the CPU backend) or a list of --device values such as 0:0,0:1 or cpu,opencl-cpu. A run's results are those it gives alone on the backend that took it.", valueName: "list"))
     var devices: String?
 
+    @Flag(name: .customLong("data-parallel"), help: "Under mpirun: train each run with all ranks together, each taking its share of every batch (the default when there is one run; with several, the runs are split over the ranks instead).")
+    var dataParallel = false
+
     /// The run's configuration with `seed` (for --seeds).
     func configuration(seed: UInt64) -> TrainingConfiguration {
         var c = TrainingConfiguration()

@@ -6,8 +6,8 @@ import VDrop
 public func fuzzSafeTensors(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let data = start.map { Data(bytes: $0, count: count) } ?? Data()
     if let decoded = try? SafeTensors.decode(data, file: "fuzz") {
-        for entry in decoded.entries.values where entry.values.count != entry.shape.reduce(1, *) {
-            fatalError("tensor \(entry.name) holds \(entry.values.count) values for the shape \(entry.shape)")
+        for entry in decoded.entries.values where entry.count != entry.shape.reduce(1, *) {
+            fatalError("tensor \(entry.name) holds \(entry.count) values for the shape \(entry.shape)")
         }
     }
     _ = try? Checkpoint(data: data, file: "fuzz")

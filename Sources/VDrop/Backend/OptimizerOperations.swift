@@ -51,4 +51,4 @@ public protocol OptimizerOperations: BackendCore {
 }
 
 /// Every operation a training step needs: what both backends implement.
-public typealias Backend = BackendCore & LRTLayerOperations & ActivationOperations & LossOperations & OptimizerOperations & DataOperations
+public typealias Backend = BackendCore & LRTLayerOperations & ActivationOperations & LossOperations & OptimizerOperations & DataOperations & InferenceOperations

@@ -41,8 +41,13 @@ public struct CSRMatrix: Equatable, Sendable {
         guard rowStarts.first == 0, rowStarts.last == values.count else {
             throw ConfigurationError("a CSR matrix's row offsets must run from 0 to the value count \(values.count).")
         }
+        // Every offset is checked before any is used to slice: [0, 9, 5] with 5 values ends
+        // well, yet row 0's slice would run past the columns.
+        for r in 0..<rows where rowStarts[r] > rowStarts[r + 1] {
+            throw ConfigurationError("a CSR matrix's row offsets decrease at row \(r).")
+        }
+        guard values.allSatisfy({ $0.isFinite }) else { throw ConfigurationError("a CSR matrix holds a non-finite value.") }
         for r in 0..<rows {
-            guard rowStarts[r] <= rowStarts[r + 1] else { throw ConfigurationError("a CSR matrix's row offsets decrease at row \(r).") }
             var previous = -1
             for c in columnIndices[rowStarts[r]..<rowStarts[r + 1]] {
                 guard c > previous, c < columns else {

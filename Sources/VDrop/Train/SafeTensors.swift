@@ -4,26 +4,52 @@ import Foundation
 /// each tensor's dtype, shape and byte range (plus a `__metadata__` map of strings), then
 /// the raw little-endian data. numpy (`safetensors.numpy.load_file`) and PyTorch read it.
 public enum SafeTensors {
+    /// The element types vdrop writes: F32 for every parameter, I64 for indices (a CSR
+    /// matrix's row starts and columns, as PyTorch stores them; a compact network's inputs).
+    public enum DType: String, Sendable, Comparable {
+        case f32 = "F32"
+        case i64 = "I64"
+
+        public var byteCount: Int { self == .f32 ? 4 : 8 }
+        public static func < (a: DType, b: DType) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// One tensor: F32 values in `values`, or I64 values in `integers` (the other stays empty).
     public struct Entry: Equatable {
         public var name: String
         public var shape: [Int]
+        public var dtype: DType
         public var values: [Float]
+        public var integers: [Int64]
 
         public init(name: String, shape: [Int], values: [Float]) {
             self.name = name
             self.shape = shape
+            self.dtype = .f32
             self.values = values
+            self.integers = []
         }
+
+        public init(name: String, shape: [Int], integers: [Int64]) {
+            self.name = name
+            self.shape = shape
+            self.dtype = .i64
+            self.values = []
+            self.integers = integers
+        }
+
+        /// The number of elements, whatever their type.
+        public var count: Int { dtype == .f32 ? values.count : integers.count }
     }
 
-    /// Encodes float32 tensors and string metadata.
+    /// Encodes F32 and I64 tensors and string metadata.
     public static func encode(_ entries: [Entry], metadata: [String: String]) throws -> Data {
         var header: [String: Any] = ["__metadata__": metadata]
         var offset = 0
         for entry in entries {
-            precondition(entry.values.count == entry.shape.reduce(1, *), "\(entry.name): values do not fill its shape")
-            let size = entry.values.count * 4
-            header[entry.name] = ["dtype": "F32", "shape": entry.shape, "data_offsets": [offset, offset + size]]
+            precondition(entry.count == entry.shape.reduce(1, *), "\(entry.name): values do not fill its shape")
+            let size = entry.count * entry.dtype.byteCount
+            header[entry.name] = ["dtype": entry.dtype.rawValue, "shape": entry.shape, "data_offsets": [offset, offset + size]]
             offset += size
         }
         var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
@@ -33,7 +59,11 @@ public enum SafeTensors {
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(json)
         for entry in entries {
-            entry.values.withUnsafeBytes { data.append(contentsOf: $0) }  // x86-64 and arm64 are little-endian
+            // x86-64 and arm64 are little-endian, as the format is.
+            switch entry.dtype {
+            case .f32: entry.values.withUnsafeBytes { data.append(contentsOf: $0) }
+            case .i64: entry.integers.withUnsafeBytes { data.append(contentsOf: $0) }
+            }
         }
         return data
     }
@@ -42,12 +72,15 @@ public enum SafeTensors {
     public static let maximumHeaderBytes = 100_000_000
 
     /// Decodes a file's bytes; throws ``DatasetError`` naming `file` and what is wrong.
+    /// `dtypes`: the element types the caller can use (a checkpoint holds F32 only, so that is
+    /// the default and any other type is refused here); `what` names the kind of file in errors.
     ///
     /// Every size is checked before it is used, with arithmetic that cannot overflow: the
     /// tensors' byte ranges must lie in the file, agree with their shapes, and tile the data
     /// after the header exactly (sorted, no gap, no overlap), as the reference reader requires.
-    public static func decode(_ data: Data, file: String) throws -> (entries: [String: Entry], metadata: [String: String]) {
-        func fail(_ problem: String) -> DatasetError { DatasetError(file: file, problem: "is not a valid checkpoint: \(problem)") }
+    public static func decode(_ data: Data, file: String, dtypes: Set<DType> = [.f32], what: String = "checkpoint")
+        throws -> (entries: [String: Entry], metadata: [String: String]) {
+        func fail(_ problem: String) -> DatasetError { DatasetError(file: file, problem: "is not a valid \(what): \(problem)") }
         guard data.count >= 8 else { throw fail("it is shorter than a safetensors header (\(data.count) bytes).") }
         let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard headerLength <= UInt64(data.count - 8) else {
@@ -63,25 +96,28 @@ public enum SafeTensors {
         var end = 0
         // Sorted by range; zero-size tensors (begin = end) sort before the tensor starting there.
         for tensor in header.tensors.sorted(by: { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }) {
-            guard tensor.dtype == "F32" else { throw fail("tensor \"\(tensor.name)\" is \(tensor.dtype); vdrop stores F32 only.") }
+            guard let dtype = DType(rawValue: tensor.dtype), dtypes.contains(dtype) else {
+                let accepted = dtypes.sorted().map(\.rawValue).joined(separator: " and ")
+                throw fail("tensor \"\(tensor.name)\" is \(tensor.dtype); a \(what) holds \(accepted) tensors only.")
+            }
             if let negative = tensor.shape.first(where: { $0 < 0 }) {
                 throw fail("tensor \"\(tensor.name)\" has the negative dimension \(negative) in its shape \(tensor.shape).")
             }
-            let count = try elementCount(tensor, fail: fail)
+            let count = try elementCount(tensor, bytesEach: dtype.byteCount, fail: fail)
             guard tensor.begin == end else {
                 throw fail("tensor \"\(tensor.name)\" starts at byte \(tensor.begin) of the data, where \(end) was expected (its range overlaps another tensor's or leaves a gap).")
             }
-            guard tensor.end >= tensor.begin, tensor.end - tensor.begin == count * 4 else {
-                throw fail("tensor \"\(tensor.name)\" has data_offsets [\(tensor.begin), \(tensor.end)], which disagree with its shape \(tensor.shape) of F32 values.")
+            guard tensor.end >= tensor.begin, tensor.end - tensor.begin == count * dtype.byteCount else {
+                throw fail("tensor \"\(tensor.name)\" has data_offsets [\(tensor.begin), \(tensor.end)], which disagree with its shape \(tensor.shape) of \(dtype.rawValue) values.")
             }
             guard tensor.end <= bodyCount else {
                 throw fail("tensor \"\(tensor.name)\" ends at byte \(tensor.end) of the data, but the file holds \(bodyCount) (truncated?).")
             }
-            var values = [Float](repeating: 0, count: count)
-            values.withUnsafeMutableBytes { destination in
-                data.copyBytes(to: destination.bindMemory(to: UInt8.self), from: (bodyStart + tensor.begin)..<(bodyStart + tensor.end))
+            let bytes = (bodyStart + tensor.begin)..<(bodyStart + tensor.end)
+            switch dtype {
+            case .f32: entries[tensor.name] = Entry(name: tensor.name, shape: tensor.shape, values: copy(data, bytes, count: count))
+            case .i64: entries[tensor.name] = Entry(name: tensor.name, shape: tensor.shape, integers: copy(data, bytes, count: count))
             }
-            entries[tensor.name] = Entry(name: tensor.name, shape: tensor.shape, values: values)
             end = tensor.end
         }
         guard end == bodyCount else {
@@ -90,15 +126,24 @@ public enum SafeTensors {
         return (entries, header.metadata)
     }
 
+    /// `count` little-endian numbers from `bytes` of `data` (whose size the caller checked).
+    private static func copy<Element: Numeric>(_ data: Data, _ bytes: Range<Int>, count: Int) -> [Element] {
+        var values = [Element](repeating: 0, count: count)
+        values.withUnsafeMutableBytes { destination in
+            data.copyBytes(to: destination.bindMemory(to: UInt8.self), from: bytes)
+        }
+        return values
+    }
+
     /// The values of a tensor's shape, refused when their bytes would pass Int.
-    private static func elementCount(_ tensor: Header.Tensor, fail: (String) -> DatasetError) throws -> Int {
+    private static func elementCount(_ tensor: Header.Tensor, bytesEach: Int, fail: (String) -> DatasetError) throws -> Int {
         var count = 1
-        for dimension in tensor.shape + [4] {
+        for dimension in tensor.shape + [bytesEach] {
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
             guard !overflow else { throw fail("tensor \"\(tensor.name)\" has the shape \(tensor.shape), whose size overflows.") }
             count = product
         }
-        return count / 4
+        return count / bytesEach
     }
 }
 

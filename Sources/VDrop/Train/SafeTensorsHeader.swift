@@ -2,7 +2,7 @@ import Foundation
 
 extension SafeTensors {
     /// A safetensors header, decoded and typed: `{"__metadata__": {string: string},
-    /// "<name>": {"dtype": "F32", "shape": [Int], "data_offsets": [begin, end]}, ...}`.
+    /// "<name>": {"dtype": "F32" or "I64", "shape": [Int], "data_offsets": [begin, end]}, ...}`.
     /// Only its form is checked here; the sizes are checked by ``SafeTensors/decode(_:file:)``.
     struct Header {
         struct Tensor {

@@ -72,15 +72,29 @@ public final class Trainer {
     var folder: RunFolder? { outputDirectory.map(RunFolder.init) }
     public var checkpointPath: String? { folder?.checkpointPath }
 
-    public init(configuration: TrainingConfiguration, data: DataSplit, backend: any Backend, outputDirectory: String?) throws {
+    /// The ranks this run's steps are shared with (data parallel), or nil for a run of its own.
+    public let reduction: StepReduction?
+    /// A rank other than 0 of a data-parallel run: it trains but measures, logs and saves nothing.
+    var isFollower: Bool { (reduction?.rank ?? 0) != 0 }
+    /// Set when the ranks agreed, in a step's reduction, to stop before the next step.
+    private var stopAgreed = false
+
+    /// `dataParallel`: the ranks to share every step with; this rank's network then holds
+    /// `batch / ranks` samples of each global batch, and only rank 0 should be given an output folder.
+    public init(configuration: TrainingConfiguration, data: DataSplit, backend: any Backend, outputDirectory: String?,
+                dataParallel: StepReduction? = nil) throws {
         try configuration.validate(trainingSetSize: data.train.count)
+        if let ranks = dataParallel?.ranks, configuration.batch % ranks != 0 {
+            throw ConfigurationError("--batch \(configuration.batch) does not split evenly over \(ranks) ranks; give a batch that is a multiple of \(ranks).")
+        }
+        reduction = dataParallel
         guard data.test.count > 0 else {
             throw ConfigurationError("The test set (\(data.test.name)) holds no samples; a run needs test samples to report its error.")
         }
         self.configuration = configuration
         objective = try configuration.resolvedObjective()
         trim = try TrimRule(parsing: configuration.trim)
-        network = try Network(model: configuration.modelKind, batch: configuration.batch, backend: backend)
+        network = try Network(model: configuration.modelKind, batch: configuration.batch / (dataParallel?.ranks ?? 1), backend: backend)
         train = try DeviceDataset(data.train, backend: backend)
         test = try DeviceDataset(data.test, backend: backend)
         schedule = TrainingSchedule(configuration: configuration, stepsPerEpoch: data.train.count / configuration.batch)
@@ -161,7 +175,8 @@ public final class Trainer {
         }
         let stepsPerEpoch = schedule.stepsPerEpoch
         let batch = configuration.batch
-        if completedEpochs == 0 && progress.steps == 0 && histogramLog.snapshots.isEmpty {
+        let shard = reduction.map { BatchShard(globalBatch: batch, firstSample: $0.rank * network.batch) }
+        if completedEpochs == 0 && progress.steps == 0 && histogramLog.snapshots.isEmpty && !isFollower {
             try takeHistograms(parameters: try network.backend.download(network.arena.parameters))
         }
         while completedEpochs < min(last, configuration.epochs) {
@@ -170,19 +185,23 @@ public final class Trainer {
             let started = Date()
             let secondsBefore = progress.seconds
             for s in progress.steps..<stepsPerEpoch {
-                if stopRequest?.isRequested == true {
+                // The ranks of a data-parallel run stop together, at the step after they agreed to.
+                if reduction == nil ? stopRequest?.isRequested == true : stopAgreed {
                     progress.seconds = secondsBefore + Date().timeIntervalSince(started)
                     try stop()
                 }
                 let step = epoch * stepsPerEpoch + s
-                try train.gatherBatch(start: s * batch, into: network)
+                try train.gatherBatch(start: s * batch + (shard?.firstSample ?? 0), into: network)
                 let settings = StepSettings(objective: objective, seed: configuration.seed, step: step,
                                             datasetSize: train.count, learningRate: schedule.learningRate(atStep: step),
                                             regularizerWeight: schedule.regularizerWeight(atStep: step),
                                             logSigma2Max: configuration.effectiveLogSigma2Max,
-                                            parameterization: configuration.parameterization)
+                                            parameterization: configuration.parameterization, shard: shard)
                 let record = (s + 1) % configuration.logEvery == 0 || s == stepsPerEpoch - 1
-                try network.trainStep(settings, recordLoss: record)
+                if try network.trainStep(settings, recordLoss: record, reduction: reduction,
+                                         stopRequested: stopRequest?.isRequested == true) {
+                    stopAgreed = true
+                }
                 progress.steps = s + 1
                 progress.learningRate = settings.learningRate
                 completedSteps = step + 1
@@ -201,6 +220,10 @@ public final class Trainer {
             trainingSeconds += seconds
             completedEpochs += 1
             completedSteps = completedEpochs * stepsPerEpoch
+            if isFollower {
+                progress = EpochProgress()
+                continue
+            }
             let summary = try summarizeEpoch()
             let lastStep = completedSteps - 1
             let recorded = Double(max(progress.recorded, 1))

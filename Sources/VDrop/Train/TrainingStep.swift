@@ -14,9 +14,12 @@ public struct StepSettings: Equatable, Sendable {
     public var logSigma2Max: Float?
     /// Which variable of the variance Adam trains.
     public var parameterization: Parameterization
+    /// This rank's part of the global batch in a data-parallel run; nil: the network's batch is the whole batch.
+    public var shard: BatchShard?
 
     public init(objective: Objective, seed: UInt64, step: Int, datasetSize: Int, learningRate: Float,
-                regularizerWeight: Float, logSigma2Max: Float? = nil, parameterization: Parameterization = .logSigma) {
+                regularizerWeight: Float, logSigma2Max: Float? = nil, parameterization: Parameterization = .logSigma,
+                shard: BatchShard? = nil) {
         self.objective = objective
         self.seed = seed
         self.step = step
@@ -25,6 +28,7 @@ public struct StepSettings: Equatable, Sendable {
         self.regularizerWeight = regularizerWeight
         self.logSigma2Max = logSigma2Max
         self.parameterization = parameterization
+        self.shard = shard
     }
 }
 
@@ -47,13 +51,22 @@ extension Network {
     /// forward, cross-entropy and its gradient, backward, and the fused regularizer + Adam
     /// update, handed to the device at the end (``BackendCore/submit()``) but not waited for.
     /// With `recordLoss` it also enqueues the reductions that ``readLoss(settings:)`` reads afterwards.
-    public func trainStep(_ settings: StepSettings, recordLoss: Bool) throws {
+    ///
+    /// In a data-parallel run (`reduction` given, `settings.shard` set) the gradients are summed
+    /// over the ranks between backward and Adam; it returns whether the ranks agreed to stop
+    /// (any rank's `stopRequested`), so all of them stop after the same step. Otherwise false.
+    @discardableResult
+    public func trainStep(_ settings: StepSettings, recordLoss: Bool, reduction: StepReduction? = nil,
+                          stopRequested: Bool = false) throws -> Bool {
         let mode = ForwardMode.training(noise: settings.objective.weightNoise,
-                                        key: NoiseKey(seed: settings.seed, step: UInt64(settings.step), stream: 0))
+                                        key: NoiseKey(seed: settings.seed, step: UInt64(settings.step), stream: 0,
+                                                      firstSample: settings.shard?.firstSample ?? 0))
         try forward(mode: mode)
-        try loss(gradScale: Float(settings.datasetSize) / Float(batch), withGradient: true)
+        // The data term is N·mean over the global batch: each rank's share of the sum.
+        try loss(gradScale: Float(settings.datasetSize) / Float(settings.shard?.globalBatch ?? batch), withGradient: true)
         if recordLoss { try recordLossTerms(objective: settings.objective) }
         try backward(mode: mode)
+        let stop = try reduction.map { try reduceStep(over: $0, recordLoss: recordLoss, stopRequested: stopRequested) } ?? false
         var adam = AdamSettings(learningRate: settings.learningRate, step: settings.step + 1,
                                 regularizerWeight: settings.regularizerWeight, logSigma2Max: settings.logSigma2Max,
                                 parameterization: settings.parameterization)
@@ -62,6 +75,7 @@ extension Network {
                                firstMoment: arena.firstMoment, secondMoment: arena.secondMoment,
                                weightCount: arena.weightCount, settings: adam)
         try backend.submit()
+        return stop
     }
 
     /// Enqueues Σ rowLoss, Σ rowCorrect and Σ R into `scalars` (the parameters as they are now).
@@ -80,6 +94,7 @@ extension Network {
     /// Reads the terms recorded by the last step with `recordLoss` (waits for the device).
     public func readLoss(settings: StepSettings) throws -> StepLoss {
         let values = try backend.download(scalars)
+        let batch = settings.shard?.globalBatch ?? self.batch
         let dataTerm = Double(values[0]) * Double(settings.datasetSize) / Double(batch)
         var regularizer = Double(values[2])
         if case .gamma(let a, let b) = settings.objective, let c = Regularizer.gammaConstant(a: Double(a), b: Double(b)) {

@@ -28,6 +28,7 @@ final class FuzzInputTests: XCTestCase {
             if try SafeTensors.decode(data, file: "fuzz").metadata["vdrop.format"] != nil { _ = try Checkpoint(data: data, file: "fuzz") }
         },
         "TuningReport": { _ = try GemmTuningReport.decode($0, file: "fuzz") },
+        "Exported": { _ = try InferenceModel(exportedData: $0, file: "fuzz") },
         "ONNX": { _ = try InferenceModel(onnx: $0, file: "fuzz") },
     ]
 
@@ -45,7 +46,7 @@ final class FuzzInputTests: XCTestCase {
                 seen += 1
             }
         }
-        XCTAssertGreaterThanOrEqual(seen, 13, "the seeds are where \(Self.fuzzFolder.path)/corpus says")
+        XCTAssertGreaterThanOrEqual(seen, 17, "the seeds are where \(Self.fuzzFolder.path)/corpus says")
     }
 
     /// Each input the fuzzer found; a trap here would end the test process.

@@ -39,7 +39,7 @@ final class HostileCheckpointTests: XCTestCase {
             ("{" + tensor("a", "[1]", "[0,4,8]") + "}", 4, "needs two", "three offsets"),
             ("{" + tensor("a", "[1.5]", "[0,4]") + "}", 4, "malformed header entry", "a fractional dimension"),
             ("{" + tensor("a", "[1]", "[0,18446744073709551616]") + "}", 4, "malformed header entry", "an offset past UInt64"),
-            ("{\"a\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4, "is F16; vdrop stores F32 only", "F16"),
+            ("{\"a\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4, "is F16; a checkpoint holds F32 tensors only", "F16"),
             ("{\"a\":{\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "malformed header entry", "no dtype"),
             ("{\"__metadata__\":{\"x\":1}}", 0, "__metadata__ is not a map of strings", "numeric metadata"),
             ("[1,2,3]", 0, "not a JSON object", "an array"),

@@ -36,19 +36,36 @@ extension Tensor {
 /// every benchmark, and the oracle the OpenCL backend is tested against.
 public final class CPUBackend: BackendCore, @unchecked Sendable {
     public let name = "cpu"
-    /// Threads for loops (and OpenBLAS); defaults to the machine's active cores.
+    /// Threads for loops (and OpenBLAS); defaults to the cores this process may run on.
     public let threadCount: Int
+    /// The slabs a large product is split into, whatever the thread count (see ``gemm``).
+    static let productSlabs = 8
 
     /// OpenBLAS, or why it could not be loaded; ``gemm`` throws that sentence. (Creating the
     /// backend does not throw: ``BackendFactory`` loads the library first to fail early.)
     private let blas: Result<BLASLibrary, Error>
 
     public init(threads: Int? = nil) {
-        threadCount = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        threadCount = max(1, threads ?? Self.usableCores)
         blas = Result { try BLASLibrary.shared() }
         // OpenBLAS's own threads spin (sched_yield) between calls and fight the loops' threads
         // for the cores; ``gemm`` splits large products over this backend's threads instead.
         if case .success(let library) = blas { library.threadCount = 1 }
+    }
+
+    /// The cores of this process's affinity mask: fewer than the machine's when `mpirun` binds
+    /// each rank to its own cores (or under `taskset`), where one thread per machine core would
+    /// make the ranks fight over the same cores. (Foundation's activeProcessorCount ignores the mask.)
+    public static var usableCores: Int {
+        let machine = ProcessInfo.processInfo.activeProcessorCount
+        // glibc's sched_getaffinity is declared only under _GNU_SOURCE, which Swift's Glibc module
+        // lacks; it is looked up by name. The mask is glibc's cpu_set_t: 1024 bits.
+        typealias GetAffinity = @convention(c) (Int32, Int, UnsafeMutableRawPointer) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getaffinity") else { return machine }
+        var mask = [UInt64](repeating: 0, count: 16)
+        let status = mask.withUnsafeMutableBytes { unsafeBitCast(symbol, to: GetAffinity.self)(0, $0.count, $0.baseAddress!) }
+        guard status == 0 else { return machine }
+        return max(1, min(mask.reduce(0) { $0 + $1.nonzeroBitCount }, machine))
     }
 
     public private(set) var allocatedBytes = 0
@@ -120,9 +137,12 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
                        a: a, lda: lda, b: b + (transposeB ? start * ldb : start), ldb: ldb, beta: beta,
                        c: c + start, ldc: n)
         }
-        // Small products stay on one thread; large ones split along C's longer side into one
-        // slab per thread (slabs of whole 16-wide tiles, so each keeps OpenBLAS's fast path).
-        let slabs = m * n * k < 1 << 20 ? 1 : threadCount
+        // Small products stay on one thread; large ones split along C's longer side into
+        // `productSlabs` slabs of whole 16-wide tiles (each keeps OpenBLAS's fast path), shared by
+        // the threads. The split never depends on the thread count: OpenBLAS may round a slab of
+        // another width differently, and a run must give the same bits on 1 core or 16 (an mpirun
+        // rank bound to one core, or a laptop, repeats a workstation's run exactly).
+        let slabs = m * n * k < 1 << 20 ? 1 : Self.productSlabs
         if slabs == 1 { rowsOf(0, m); return }
         let splitRows = m >= n
         let length = splitRows ? m : n
