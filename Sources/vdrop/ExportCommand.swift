@@ -6,18 +6,20 @@ import VDrop
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Export a trained network, trimmed: as PyTorch CSR tensors (csr) or as the smaller dense network left when dead neurons and channels are removed (compact).",
-        discussion: "Both formats are safetensors files with the network's architecture, trim rule, compression and test error (measured here, on the test set of --data) in their metadata. vdrop reads them wherever it takes a trained network, and so do numpy, SciPy and PyTorch (scripts/check-export.py)."
+        abstract: "Export a trained network, trimmed: as PyTorch CSR tensors (csr), as the smaller dense network left when dead neurons and channels are removed (compact), or as ONNX (onnx, optionally --compact).",
+        discussion: "csr and compact are safetensors files with the network's architecture, trim rule, compression and test error (measured here, on the test set of --data) in their metadata. vdrop reads them wherever it takes a trained network, and so do numpy, SciPy and PyTorch (scripts/check-export.py); onnx carries the same in its metadata_props, and onnxruntime runs it (scripts/check-onnx.py)."
     )
 
     /// The file formats; each case says how its bytes are made from the trimmed network.
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case csr, compact
+        case csr, compact, onnx
 
-        func data(for model: InferenceModel) throws -> Data {
+        /// `compact`: an onnx file of the compacted network (the compact format always is).
+        func data(for model: InferenceModel, compact: Bool) throws -> Data {
             switch self {
             case .csr: return try model.safeTensorsData(format: .csr)
             case .compact: return try model.safeTensorsData(format: .compact)
+            case .onnx: return try (compact ? model.compacted() : model).onnxModel(producerVersion: VDropCommand.producer)
             }
         }
     }
@@ -28,8 +30,11 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Trimming rule for a checkpoint: mu[:threshold] or logalpha[:threshold] (default: the run's own). An exported file is already trimmed.")
     var trim: String?
 
-    @Option(help: "The file format: csr (each weight as PyTorch's CSR triplet) or compact (the smaller dense network).")
+    @Option(help: "The file format: csr (each weight as PyTorch's CSR triplet, safetensors), compact (the smaller dense network, safetensors) or onnx (a standard ONNX model, opset 13).")
     var format: Format
+
+    @Flag(help: "With --format onnx: export the compact network (dead neurons, channels and unread inputs removed).")
+    var compact = false
 
     @Option(help: "The file to write (replaced atomically).")
     var out: String
@@ -40,6 +45,9 @@ struct ExportCommand: ParsableCommand {
     @OptionGroup var device: DeviceOptions
 
     func validate() throws {
+        if compact && format != .onnx {
+            throw ValidationError(format == .compact ? "--format compact is compact already; leave out --compact." : "--compact goes with --format onnx (the csr format keeps every neuron).")
+        }
         if let trim { do { _ = try TrimRule(parsing: trim) } catch let error as ConfigurationError { throw ValidationError(error.message) } }
     }
 
@@ -56,7 +64,7 @@ struct ExportCommand: ParsableCommand {
             model.provenance.testErrorPercent = result.errorPercent
             measured = "on \(split.test.count) test samples (\(backend.name))"
         }
-        let bytes = try format.data(for: model)
+        let bytes = try format.data(for: model, compact: compact)
         try writeAtomically(bytes, to: out)
 
         let p = model.provenance
@@ -67,7 +75,7 @@ struct ExportCommand: ParsableCommand {
         let dense = 4 * model.parameterCount
         print(String(format: "file %@: %@, %.1fx smaller than the dense fp32 parameters (%@)",
                      out, Self.size(bytes.count), Double(dense) / Double(max(bytes.count, 1)), Self.size(dense)))
-        if format == .compact { printCompaction(of: model) }
+        if format == .compact || compact { printCompaction(of: model) }
     }
 
     /// The new architecture, what each layer lost, and the parameters and multiply-adds saved.

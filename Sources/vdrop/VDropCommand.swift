@@ -5,6 +5,11 @@ struct VDropCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vdrop",
         abstract: "Train sparse Bayesian neural networks (ARD and Sparse Variational Dropout) on OpenCL devices.",
+        version: VDropCommand.version,
         subcommands: [DevicesCommand.self, TrainCommand.self, EvalCommand.self, ExportCommand.self, InferCommand.self, SweepCommand.self, ReportCommand.self, BenchCommand.self, TuneCommand.self, CheckCommand.self]
     )
+
+    /// The version `vdrop --version` prints and exported files name as their producer.
+    static let version = "0.5.0"
+    static var producer: String { "vdrop \(version)" }
 }

@@ -48,6 +48,26 @@ extension CommandLineTests {
         let badFormat = try vdrop(["export", "--checkpoint", saved, "--format", "zip", "--out", folder + "/x"])
         XCTAssertNotEqual(badFormat.status, 0)
         XCTAssertTrue(badFormat.output.contains("zip"), badFormat.output)
+
+        // ONNX, of the trimmed and of the compact network: read back to the same network, and
+        // vdrop eval measures the same error on it (onnxruntime's check is scripts/check-onnx.py).
+        for compact in [false, true] {
+            let out = folder + "/net\(compact ? ".compact" : "").onnx"
+            let exported = try vdrop(["export", "--checkpoint", saved, "--trim", trim, "--format", "onnx", "--out", out, "--data", data, "--device", "cpu"]
+                                     + (compact ? ["--compact"] : []))
+            XCTAssertEqual(exported.status, 0, exported.output)
+            let model = try InferenceModel.load(contentsOf: out)
+            let reference = compact ? expected.compacted() : expected
+            XCTAssertEqual(model.stages.count, reference.stages.count)
+            XCTAssertEqual(model.inputSelection, reference.inputSelection)
+            XCTAssertEqual(model.weightCounts.nonZero, reference.weightCounts.nonZero)
+            let reevaluated = try vdrop(["eval", "--checkpoint", out, "--data", data, "--device", "cpu"])
+            XCTAssertEqual(reevaluated.status, 0, reevaluated.output)
+            XCTAssertTrue(reevaluated.output.contains("test error \(error) (\(trim))"), "eval said \(error): \(reevaluated.output)")
+        }
+        let misplaced = try vdrop(["export", "--checkpoint", saved, "--format", "csr", "--compact", "--out", folder + "/y"])
+        XCTAssertNotEqual(misplaced.status, 0)
+        XCTAssertTrue(misplaced.output.contains("--compact goes with --format onnx"), misplaced.output)
     }
 
     /// scripts/check-export.py, numpy, SciPy and PyTorch with no vdrop code, runs each exported
