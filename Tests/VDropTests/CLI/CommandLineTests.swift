@@ -61,16 +61,8 @@ final class CommandLineTests: TemporaryFolderTestCase {
     func writeData(train: Int, test: Int) throws -> String {
         let data = try TrainingRunTests.slice.get()
         let path = folder + "/data"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        func write(_ name: String, _ dimensions: [Int], _ bytes: [UInt8]) throws {
-            var header: [UInt8] = [0, 0, 8, UInt8(dimensions.count)]
-            for d in dimensions { header += withUnsafeBytes(of: UInt32(d).bigEndian, Array.init) }
-            try Data(header + bytes).write(to: URL(fileURLWithPath: path + "/" + name))
-        }
-        try write("train-images-idx3-ubyte", [train, 28, 28], Array(data.train.pixels.prefix(train * 784)))
-        try write("train-labels-idx1-ubyte", [train], Array(data.train.labels.prefix(train)))
-        try write("t10k-images-idx3-ubyte", [test, 28, 28], Array(data.test.pixels.prefix(test * 784)))
-        try write("t10k-labels-idx1-ubyte", [test], Array(data.test.labels.prefix(test)))
+        try IDXFolder.write(at: path, trainPixels: Array(data.train.pixels.prefix(train * 784)), trainLabels: Array(data.train.labels.prefix(train)),
+                            testPixels: Array(data.test.pixels.prefix(test * 784)), testLabels: Array(data.test.labels.prefix(test)))
         return path
     }
 

@@ -79,16 +79,8 @@ final class TrainedNetworkInferenceTests: TemporaryFolderTestCase {
     /// An MNIST-style folder whose test set is `test` (and whose training set is its first sample).
     private func writeTestFolder(_ test: Dataset) throws -> String {
         let path = folder + "/data"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        func write(_ name: String, _ dimensions: [Int], _ bytes: [UInt8]) throws {
-            var header: [UInt8] = [0, 0, 8, UInt8(dimensions.count)]
-            for d in dimensions { header += withUnsafeBytes(of: UInt32(d).bigEndian, Array.init) }
-            try Data(header + bytes).write(to: URL(fileURLWithPath: path + "/" + name))
-        }
-        try write("train-images-idx3-ubyte", [1, 28, 28], Array(test.pixels.prefix(784)))
-        try write("train-labels-idx1-ubyte", [1], [test.labels[0]])
-        try write("t10k-images-idx3-ubyte", [test.count, 28, 28], test.pixels)
-        try write("t10k-labels-idx1-ubyte", [test.count], test.labels)
+        try IDXFolder.write(at: path, trainPixels: Array(test.pixels.prefix(784)), trainLabels: [test.labels[0]],
+                            testPixels: Array(test.pixels), testLabels: Array(test.labels))
         return path
     }
 
