@@ -78,4 +78,24 @@ extension CommandLineTests {
         XCTAssertFalse(uneven.trapped, uneven.output)
         XCTAssertTrue(uneven.output.contains("--batch 25 does not split evenly over 2 ranks"), uneven.output)
     }
+
+    /// A data-parallel run resumed (here: extended by an epoch) over 2 ranks ends exactly where
+    /// the run that was never stopped ends: every rank reads rank 0's checkpoint.
+    func testDataParallelResumeEqualsAnUninterruptedRun() throws {
+        guard let mpirun = Self.mpirun else { throw XCTSkip("Open MPI's mpirun is not installed (make installs openmpi-bin)") }
+        let data = try writeData(train: 200, test: 40)
+        let base = ["train", "--model", "lenet300", "--objective", "svdo", "--batch", "20", "--decay-from", "1",
+                    "--data", data, "--device", "cpu"]
+        let whole = try vdrop(base + ["--epochs", "2", "--out", folder + "/whole"], launcher: mpirun)
+        XCTAssertEqual(whole.status, 0, whole.output)
+        let first = try vdrop(base + ["--epochs", "1", "--out", folder + "/resumed"], launcher: mpirun)
+        XCTAssertEqual(first.status, 0, first.output)
+        let resumed = try vdrop(base + ["--epochs", "2", "--resume", "--out", folder + "/resumed"], launcher: mpirun)
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertTrue(resumed.output.contains("resumed/checkpoint.safetensors after epoch 1."), resumed.output)
+        let expected = try Checkpoint(contentsOf: folder + "/whole/checkpoint.safetensors")
+        let got = try Checkpoint(contentsOf: folder + "/resumed/checkpoint.safetensors")
+        XCTAssertEqual(got.step, 20)
+        XCTAssertEqual(got.tensors, expected.tensors)
+    }
 }
