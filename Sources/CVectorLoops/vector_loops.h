@@ -26,17 +26,18 @@ static inline void vdrop_axpy_avx2(float a, const float *x, float *y, long n) {
     for (; i < n; ++i) y[i] += a * x[i];
 }
 
-// y[i] = bias + Σ_t weights[t]·x[offsets[t] + i] for i < n: a sparse filter's taps over one output
-// run, kept in four registers across all taps (32 outputs at a time) and stored once, where an
+// y[i] = bias + Σ_t weights[t]·x[offsets[t]·stride + i] for i < n: a sparse filter's taps over one
+// output run (stride 1), or a CSR row over a feature-major batch (offsets: the columns, stride: the
+// batch), kept in four registers across all taps (32 outputs at a time) and stored once, where an
 // axpy per tap would load and store the outputs once per tap.
 __attribute__((target("avx2,fma")))
-static inline void vdrop_tap_sum_avx2(const float *x, const int *offsets, const float *weights, long taps,
+static inline void vdrop_tap_sum_avx2(const float *x, const int *offsets, long stride, const float *weights, long taps,
                                       float bias, float *y, long n) {
     long i = 0;
     for (; i + 32 <= n; i += 32) {
         __m256 a0 = _mm256_set1_ps(bias), a1 = a0, a2 = a0, a3 = a0;
         for (long t = 0; t < taps; ++t) {
-            const float *p = x + offsets[t] + i;
+            const float *p = x + offsets[t] * stride + i;
             __m256 w = _mm256_set1_ps(weights[t]);
             a0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p), a0);
             a1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(p + 8), a1);
@@ -50,12 +51,12 @@ static inline void vdrop_tap_sum_avx2(const float *x, const int *offsets, const 
     }
     for (; i + 8 <= n; i += 8) {
         __m256 a = _mm256_set1_ps(bias);
-        for (long t = 0; t < taps; ++t) a = _mm256_fmadd_ps(_mm256_set1_ps(weights[t]), _mm256_loadu_ps(x + offsets[t] + i), a);
+        for (long t = 0; t < taps; ++t) a = _mm256_fmadd_ps(_mm256_set1_ps(weights[t]), _mm256_loadu_ps(x + offsets[t] * stride + i), a);
         _mm256_storeu_ps(y + i, a);
     }
     for (; i < n; ++i) {
         float sum = bias;
-        for (long t = 0; t < taps; ++t) sum += weights[t] * x[offsets[t] + i];
+        for (long t = 0; t < taps; ++t) sum += weights[t] * x[offsets[t] * stride + i];
         y[i] = sum;
     }
 }

@@ -4,9 +4,12 @@ import CVectorLoops
 /// and no thread hand-off unless a call holds enough multiply-adds to pay for one
 /// (``CPUBackend/inferenceGrain``).
 extension CPUBackend: InferenceOperations {
-    /// Multiply-adds below which an inference operation stays on the calling thread: a
-    /// `concurrentPerform` hand-off costs some 10–20 µs here, the time of ~50k multiply-adds.
-    static let inferenceGrain = 65_536
+    /// Multiply-adds below which an inference operation stays on the calling thread. A
+    /// `concurrentPerform` hand-off costs some 10–20 µs here, and a sparse product is bound by
+    /// loading its inputs, which a second core must first bring into its own cache: LeNet-300's
+    /// first layer at batch 100 (386k multiply-adds) took 0.17 ms on one core and 0.17 or 0.38 ms
+    /// (by process) split over two.
+    static let inferenceGrain = 1 << 20
 
     /// `parallelFor` over `items` items of `work` multiply-adds in all, single-threaded below the grain.
     private func parallelInference(_ items: Int, work: Int, _ body: (Range<Int>) -> Void) {
@@ -54,12 +57,13 @@ extension CPUBackend: InferenceOperations {
                     let sum = (s0 + s1) + (s2 + s3)
                     y[o] = relu ? max(sum, 0) : sum
                 } else {
-                    // y[o, :] = bias + Σ w·x[col, :]: whole batch rows, eight lanes at a time.
+                    // y[o, :] = bias + Σ w·x[col, :]: whole batch rows, the sums kept in registers
+                    // across the row's non-zeros and stored once. (An axpy per non-zero loads and
+                    // stores y each time, and those stores, against the loads of x, made the batch
+                    // twice as slow in some processes as in others.)
                     let target = y + o * batch
-                    target.update(repeating: b[o], count: batch)
-                    for j in start..<end {
-                        axpy(values[j], x + Int(columns[j]) * batch, target, count: batch)
-                    }
+                    tapSum(x, offsets: columns + start, stride: batch, weights: values + start, taps: end - start,
+                           bias: b[o], into: target, count: batch)
                     if relu { for i in 0..<batch { target[i] = max(target[i], 0) } }
                 }
             }
@@ -142,16 +146,16 @@ private func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePoint
     while i < count { y[i] += a * x[i]; i += 1 }
 }
 
-/// y[i] = bias + Σₜ weights[t]·x[offsets[t] + i] for i < count: `vdrop_tap_sum_avx2` where the
-/// processor has AVX2 and FMA, else one ``axpy(_:_:_:count:)`` per tap.
+/// y[i] = bias + Σₜ weights[t]·x[offsets[t]·stride + i] for i < count: `vdrop_tap_sum_avx2` where
+/// the processor has AVX2 and FMA, else one ``axpy(_:_:_:count:)`` per tap.
 @inline(__always)
-private func tapSum(_ x: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, weights: UnsafePointer<Float>, taps: Int,
+private func tapSum(_ x: UnsafePointer<Float>, offsets: UnsafePointer<Int32>, stride: Int = 1, weights: UnsafePointer<Float>, taps: Int,
                     bias: Float, into y: UnsafeMutablePointer<Float>, count: Int) {
     #if arch(x86_64)
-    if axpyUsesAVX2 { vdrop_tap_sum_avx2(x, offsets, weights, taps, bias, y, count); return }
+    if axpyUsesAVX2 { vdrop_tap_sum_avx2(x, offsets, stride, weights, taps, bias, y, count); return }
     #endif
     y.update(repeating: bias, count: count)
-    for t in 0..<taps { axpy(weights[t], x + Int(offsets[t]), y, count: count) }
+    for t in 0..<taps { axpy(weights[t], x + Int(offsets[t]) * stride, y, count: count) }
 }
 
 extension Tensor {
