@@ -6,7 +6,7 @@ import VDrop
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time every operation and the whole training step of each model on the device and on the CPU backend.",
+        abstract: "Time every operation and the whole training step of each model on the device and on the CPU backend; with --inference, a trained network's dense, sparse and compact inference.",
         discussion: "Prints median times over at least 20 runs after a warm-up, GFLOP/s or GB/s, the device's speed-up, kernels per step, the memory each network allocates and the peak host memory; --json writes the same as JSON."
     )
 

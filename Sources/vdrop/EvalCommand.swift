@@ -6,7 +6,7 @@ import VDrop
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a checkpoint: test error after trimming, compression and the kept fraction per layer."
+        abstract: "Evaluate a checkpoint or an exported file: test error after trimming, compression and the kept fraction per layer."
     )
 
     @Option(help: "The checkpoint file (DIR/checkpoint.safetensors of a training run), or a file vdrop export wrote.")
