@@ -10,16 +10,8 @@ final class TrainedNetworkInferenceTests: TemporaryFolderTestCase {
     func trainedCheckpoint() throws -> (Trainer, String, TrimRule) {
         let full = try TrainingRunTests.slice.get()
         let data = DataSplit(train: full.train.prefix(1000), test: full.test.prefix(500), source: full.source)
-        var c = TrainingConfiguration()
-        c.model = "lenet300"
-        c.objective = "ard"
-        c.epochs = 1
-        c.batch = 50
-        c.annealEpochs = 1
-        c.decayFrom = 0.5
-        c.seed = 3
-        c.logEvery = 100
-        c.regularizerScale = 0.02
+        let c = TrainingConfiguration.shortRun(model: "lenet300", objective: "ard", epochs: 1, batch: 50, decayFrom: 0.5,
+                                               annealEpochs: 1, seed: 3, logEvery: 100, regularizerScale: 0.02)
         let trainer = try Trainer(configuration: c, data: data, backend: TestBackends.cpu, outputDirectory: folder + "/run")
         _ = try trainer.run()
         return (trainer, folder + "/run/checkpoint.safetensors", .mu(threshold: 0.05))

@@ -46,17 +46,7 @@ final class DataParallelTests: XCTestCase {
     }
 
     private func configuration(model: ModelKind) -> TrainingConfiguration {
-        var c = TrainingConfiguration()
-        c.model = model.rawValue
-        c.objective = "svdo"
-        c.epochs = 1
-        c.batch = 20
-        c.decayFrom = 1
-        c.annealEpochs = 0
-        c.seed = 21
-        c.logEvery = 5
-        c.regularizerScale = 0.05
-        return c
+        .shortRun(model: model.rawValue, objective: "svdo", epochs: 1, batch: 20, seed: 21, logEvery: 5, regularizerScale: 0.05)
     }
 
     /// The parameters after one epoch of 10 steps on `ranks` ranks (threads), from rank 0.

@@ -98,14 +98,7 @@ final class InitFromTests: TemporaryFolderTestCase {
     /// exactly as the dense one (same θ, σ² only adds noise in training), and ARD then prunes.
     func testARDFromADenseCheckpointStartsWhereItEndedAndPrunes() throws {
         let data = try RunSafetyTests.slice.get()
-        var dense = TrainingConfiguration()
-        dense.model = "lenet300"
-        dense.objective = "none"
-        dense.epochs = 2
-        dense.batch = 50
-        dense.decayFrom = 2
-        dense.annealEpochs = 0
-        dense.seed = 4
+        let dense = TrainingConfiguration.shortRun(model: "lenet300", objective: "none", epochs: 2, batch: 50, seed: 4)
         let denseRun = try Trainer(configuration: dense, data: data, backend: TestBackends.cpu, outputDirectory: folder + "/dense")
         let denseResult = try denseRun.run()
 
@@ -127,12 +120,7 @@ final class InitFromTests: TemporaryFolderTestCase {
 
     func testACheckpointOfAnotherModelIsRefused() throws {
         let data = try RunSafetyTests.slice.get()
-        var c = TrainingConfiguration()
-        c.model = "lenet300"
-        c.objective = "none"
-        c.epochs = 1
-        c.batch = 500
-        c.decayFrom = 1
+        let c = TrainingConfiguration.shortRun(model: "lenet300", objective: "none", epochs: 1, batch: 500, annealEpochs: 20)
         let run = try Trainer(configuration: c, data: data, backend: TestBackends.cpu, outputDirectory: folder + "/run")
         _ = try run.run()
         XCTAssertThrowsError(try InitialWeights(contentsOf: folder + "/run/checkpoint.safetensors", model: .lenet5)) { error in

@@ -10,14 +10,7 @@ final class ThreadCountTests: XCTestCase {
         let data = try TrainingRunTests.slice.get()
         let slice = DataSplit(train: data.train.prefix(200), test: data.test.prefix(20), source: data.source)
         for (model, objective) in [("lenet300", "ard"), ("lenet300", "svdo"), ("lenet5", "svdo")] {
-            var c = TrainingConfiguration()
-            c.model = model
-            c.objective = objective
-            c.epochs = 1
-            c.batch = 100
-            c.decayFrom = 1
-            c.annealEpochs = 0
-            c.logEvery = 1
+            let c = TrainingConfiguration.shortRun(model: model, objective: objective, epochs: 1, batch: 100, logEvery: 1)
             func parameters(threads: Int) throws -> [Float] {
                 let trainer = try Trainer(configuration: c, data: slice, backend: CPUBackend(threads: threads), outputDirectory: nil)
                 try trainer.runEpochs(upTo: 1)
