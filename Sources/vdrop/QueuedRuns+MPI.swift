@@ -27,7 +27,7 @@ extension QueuedRuns {
     /// Trains this rank's share of `runs`; on rank 0 returns every run's outcome in order, on
     /// the others nil. Every rank reaches the gather, whatever its runs did, so none waits forever.
     static func splitOverRanks(_ runs: [PlannedRun], world: MPIWorld, options: TrainingOptions, stop: StopRequest,
-                               train: (PlannedRun, any Backend, Bool) throws -> TrainingResult) throws -> [Result<TrainingResult, Error>]? {
+                               train: (PlannedRun, any Backend) throws -> TrainingResult) throws -> [Result<TrainingResult, Error>]? {
         let mine = Array(stride(from: world.rank, to: runs.count, by: world.size))
         var local: [RankOutcome] = []
         if mine.isEmpty {
@@ -41,7 +41,7 @@ extension QueuedRuns {
                     if stop.isRequested {
                         outcome.failure = NotStarted().description
                     } else {
-                        do { outcome.result = try train(runs[index], backend, false) }
+                        do { outcome.result = try train(runs[index], backend) }
                         catch let interrupted as TrainingInterrupted { outcome.interrupted = interrupted }
                         catch { outcome.failure = "\(error)" }
                     }

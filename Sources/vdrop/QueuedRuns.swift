@@ -38,7 +38,7 @@ enum QueuedRuns {
                 return try trainDataParallel(runs, world: world, options: options, logging: logging, data: data,
                                              resume: resume, force: force, stop: stop)
             }
-            guard let gathered = try splitOverRanks(runs, world: world, options: options, stop: stop, train: { run, backend, redraw in
+            guard let gathered = try splitOverRanks(runs, world: world, options: options, stop: stop, train: { run, backend in
                 try trainOne(run, backend: backend, workers: 1, ranks: world.size, data: data, options: options, logging: logging,
                              resume: resume, force: force, stop: stop)
             }) else { return nil }
