@@ -25,8 +25,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "With --inference: the network to time (a checkpoint or an exported file).")
     var weights: String?
 
-    @Option(help: "With --inference: the trimming rule for a checkpoint (default: the run's own).")
-    var trim: String?
+    @Option(help: "With --inference: the trimming rule for a checkpoint (default: the run's own).", transform: TrimRule.init(parsing:))
+    var trim: TrimRule?
 
     @Option(help: "Timed samples per measurement (at least 20 for the published numbers).")
     var samples: Int = 20
@@ -58,7 +58,6 @@ struct BenchCommand: ParsableCommand {
         guard inference || sizes.count == 1 else { throw ValidationError("--batch takes one size for the training benchmark.") }
         guard !inference || weights != nil else { throw ValidationError("--inference needs --weights FILE, the network to time.") }
         guard inference || weights == nil else { throw ValidationError("--weights is for --inference.") }
-        if let trim { do { _ = try TrimRule(parsing: trim) } catch let error as ConfigurationError { throw ValidationError(error.message) } }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
     }
 

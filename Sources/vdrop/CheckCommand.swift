@@ -76,7 +76,7 @@ struct CheckCommand: ParsableCommand {
             }
         }
         guard failures.isEmpty else {
-            throw DeviceSelectionError(message: "\(backend.name) disagrees with the CPU backend on \(failures.joined(separator: ", ")).")
+            throw CommandFailure("\(backend.name) disagrees with the CPU backend on \(failures.joined(separator: ", ")).")
         }
         print("\(backend.name) agrees with the CPU backend.")
     }

@@ -22,7 +22,7 @@ struct DeviceOptions: ParsableArguments {
 
     func validate() throws {
         do { _ = try DeviceChoice(parsing: device) } catch let error as DeviceSelectionError {
-            throw ValidationError(error.message)
+            throw FlagNames.validationError(error)
         }
         guard routing != nil else { throw ValidationError("--gemm-routes must be auto, clblast or tiled (not \(gemmRoutes)).") }
     }

@@ -12,8 +12,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "The checkpoint file (DIR/checkpoint.safetensors of a training run), or a file vdrop export wrote.")
     var checkpoint: String
 
-    @Option(help: "Trimming rule: mu[:threshold] or logalpha[:threshold] (default: the run's own).")
-    var trim: String?
+    @Option(help: "Trimming rule: mu[:threshold] or logalpha[:threshold] (default: the run's own).", transform: TrimRule.init(parsing:))
+    var trim: TrimRule?
 
     @Option(help: "A folder with MNIST-style IDX files or CIFAR-10 binary batches (default: Fashion-MNIST).")
     var data: String?
@@ -24,7 +24,6 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var device: DeviceOptions
 
     func validate() throws {
-        if let trim { do { _ = try TrimRule(parsing: trim) } catch let error as ConfigurationError { throw ValidationError(error.message) } }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1; got \(batch).") }
     }
 
@@ -37,8 +36,8 @@ struct EvalCommand: ParsableCommand {
         case .onnx: return try evaluateExported(stored, format: "onnx")
         }
         let configuration = saved.configuration
-        let model = configuration.modelKind
-        let rule = try TrimRule(parsing: trim ?? configuration.trim)
+        let model = configuration.model
+        let rule = trim ?? configuration.trim
         let split = try DataSource.load(directory: data, model: model)
         let backend = try device.makeBackend()
         print("vdrop eval: \(checkpoint) (\(configuration.model), \(configuration.objective), epoch \(saved.epoch)) on \(backend.name), \(split.test.count) test samples")
@@ -50,7 +49,7 @@ struct EvalCommand: ParsableCommand {
     /// dense path, which runs the products `vdrop eval` runs on a checkpoint.
     private func evaluateExported(_ stored: InferenceModel.StoredNetwork, format: String) throws {
         let model = try InferenceModel.load(stored, file: checkpoint,
-                                            rule: try trim.map { try TrimRule(parsing: $0) })
+                                            rule: trim)
         let split = try DataSource.load(directory: data, model: try model.modelKind(file: checkpoint))
         let backend = try device.makeBackend()
         let engine = try InferenceEngine(model: model, backend: backend, path: .dense,

@@ -27,8 +27,8 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "The network to export: a checkpoint (DIR/checkpoint.safetensors of a training run), or a file `vdrop export` wrote.")
     var checkpoint: String
 
-    @Option(help: "Trimming rule for a checkpoint: mu[:threshold] or logalpha[:threshold] (default: the run's own). An exported file is already trimmed.")
-    var trim: String?
+    @Option(help: "Trimming rule for a checkpoint: mu[:threshold] or logalpha[:threshold] (default: the run's own). An exported file is already trimmed.", transform: TrimRule.init(parsing:))
+    var trim: TrimRule?
 
     @Option(help: "The file format: csr (each weight as PyTorch's CSR triplet, safetensors), compact (the smaller dense network, safetensors) or onnx (a standard ONNX model, opset 13).")
     var format: Format
@@ -48,16 +48,15 @@ struct ExportCommand: ParsableCommand {
         if compact && format != .onnx {
             throw ValidationError(format == .compact ? "--format compact is compact already; leave out --compact." : "--compact goes with --format onnx (the csr format keeps every neuron).")
         }
-        if let trim { do { _ = try TrimRule(parsing: trim) } catch let error as ConfigurationError { throw ValidationError(error.message) } }
     }
 
     func run() throws {
         let stored = try InferenceModel.read(contentsOf: checkpoint)
-        var model = try InferenceModel.load(stored, file: checkpoint, rule: try trim.map(TrimRule.init(parsing:)))
+        var model = try InferenceModel.load(stored, file: checkpoint, rule: trim)
         var measured = "as recorded in the file"
         if case .checkpoint(let saved) = stored {
             // The error of exactly the network written: the checkpoint under the same rule.
-            let split = try DataSource.load(directory: data, model: saved.configuration.modelKind)
+            let split = try DataSource.load(directory: data, model: saved.configuration.model)
             let backend = try device.makeBackend()
             let result = try Evaluator.evaluate(checkpoint: saved, file: checkpoint, rule: try TrimRule(parsing: model.provenance.trim),
                                                 test: split.test, backend: backend)

@@ -22,8 +22,8 @@ struct InferCommand: ParsableCommand {
     @Option(help: "dense (GEMMs over every weight), sparse (CSR products and sparse-filter convolutions over the non-zeros) or auto (sparse when at most 15% of the weights are non-zero).")
     var path: String = "auto"
 
-    @Option(help: "Trimming rule for a checkpoint: mu[:threshold] or logalpha[:threshold] (default: the run's own).")
-    var trim: String?
+    @Option(help: "Trimming rule for a checkpoint: mu[:threshold] or logalpha[:threshold] (default: the run's own).", transform: TrimRule.init(parsing:))
+    var trim: TrimRule?
 
     @Option(help: "Also write the predictions to this CSV file (index,label,prediction).")
     var out: String?
@@ -31,7 +31,6 @@ struct InferCommand: ParsableCommand {
     @OptionGroup var device: DeviceOptions
 
     func validate() throws {
-        if let trim { do { _ = try TrimRule(parsing: trim) } catch let error as ConfigurationError { throw ValidationError(error.message) } }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1; got \(batch).") }
         guard path == "auto" || InferencePath(rawValue: path) != nil else {
             throw ValidationError("--path must be dense, sparse or auto (not \(path)).")
@@ -39,7 +38,7 @@ struct InferCommand: ParsableCommand {
     }
 
     func run() throws {
-        let model = try InferenceModel.load(contentsOf: weights, rule: try trim.map { try TrimRule(parsing: $0) })
+        let model = try InferenceModel.load(contentsOf: weights, rule: trim)
         let split = try DataSource.load(directory: data, model: try model.modelKind(file: weights))
         let chosenPath = InferencePath(rawValue: path) ?? InferencePath.automatic(for: model)
         let backend = try device.makeBackend()

@@ -5,7 +5,7 @@ import VDrop
 /// and prints (and writes as JSON) the timings with the network's FLOP, byte and file size reductions.
 struct InferenceBenchReport {
     let weights: String
-    let trim: String?
+    let trim: TrimRule?
     let batches: [Int]
     let samples: Int
     let device: DeviceOptions
@@ -16,7 +16,7 @@ struct InferenceBenchReport {
     static func compactNetwork(of model: InferenceModel) throws -> InferenceModel? { model.compacted() }
 
     func run() throws {
-        let model = try InferenceModel.load(contentsOf: weights, rule: try trim.map { try TrimRule(parsing: $0) })
+        let model = try InferenceModel.load(contentsOf: weights, rule: trim)
         let compact = try Self.compactNetwork(of: model)
         let fileBytes = (try FileManager.default.attributesOfItem(atPath: weights)[.size] as? NSNumber)?.intValue ?? 0
         let reductions = InferenceReductions(model: model)

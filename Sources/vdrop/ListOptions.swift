@@ -19,8 +19,9 @@ extension Objective {
     static func list(_ arguments: [String]) -> [Objective]? {
         let names = arguments.flatMap { $0.split(separator: ",") }
         let objectives = names.compactMap { name -> Objective? in
+            guard let kind = ObjectiveKind(rawValue: String(name)) else { return nil }
             var c = TrainingConfiguration()
-            c.objective = String(name)
+            c.objective = kind
             return try? c.resolvedObjective()
         }
         return !objectives.isEmpty && objectives.count == names.count ? objectives : nil

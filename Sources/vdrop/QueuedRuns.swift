@@ -78,7 +78,7 @@ enum QueuedRuns {
     private static func queueOnDevices(_ runs: [PlannedRun], options: TrainingOptions, stop: StopRequest,
                                        train: @escaping (PlannedRun, any Backend, Int) throws -> TrainingResult) throws -> [Result<TrainingResult, Error>] {
         let choices = try options.devices.map { text in
-            do { return try DeviceChoice.list(parsing: text) } catch let error as DeviceSelectionError { throw ValidationError(error.message) }
+            do { return try DeviceChoice.list(parsing: text) } catch let error as DeviceSelectionError { throw FlagNames.validationError(error) }
         }
         let workers = choices?.count ?? 1
         return RunQueue.run(runs: runs.count, workers: workers, prepare: { worker -> any Backend in

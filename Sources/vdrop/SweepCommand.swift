@@ -27,9 +27,9 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         do { _ = try TrainingConfiguration.seeds(from: options.seed, count: seeds) } catch let error as ConfigurationError {
-            throw ValidationError(error.message)
+            throw FlagNames.validationError(error)
         }
-        guard options.objective == "ard" || options.objective == "gamma" else {
+        guard options.objective == .ard || options.objective == .gamma else {
             throw ValidationError("sweep trains the gamma objective; leave out --objective or pass --objective gamma.")
         }
     }
@@ -38,7 +38,7 @@ struct SweepCommand: ParsableCommand {
     var parsedA: [Float] { options.gammaAValues ?? [] }
 
     func run() throws {
-        let model = ModelKind(rawValue: options.model) ?? .lenet5
+        let model = options.model
         let data = try DataSource.load(directory: options.data, model: model)
         let base = out ?? "runs/sweep-\(options.model)"
         print("vdrop sweep: \(options.model), gamma with b = \(options.gammaB), a in \(parsedA), \(seeds) seed(s)")
@@ -46,7 +46,7 @@ struct SweepCommand: ParsableCommand {
         let runs = parsedA.flatMap { a in
             seedList.map { seed -> PlannedRun in
                 var configuration = options.configuration(seed: seed)
-                configuration.objective = "gamma"
+                configuration.objective = .gamma
                 configuration.gammaA = a
                 let name = "a-\(a)-seed-\(seed)"
                 return PlannedRun(configuration: configuration, folder: (base as NSString).appendingPathComponent(name),

@@ -28,7 +28,7 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         do { _ = try TrainingConfiguration.seeds(from: options.seed, count: seeds) } catch let error as ConfigurationError {
-            throw ValidationError(error.message)
+            throw FlagNames.validationError(error)
         }
         guard options.gammaAValues?.count == 1 else {
             throw ValidationError("train takes one value of --a; to train several, use vdrop sweep --a 0.505,0.51,...")
@@ -36,7 +36,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let model = ModelKind(rawValue: options.model) ?? .lenet5
+        let model = options.model
         let data = try DataSource.load(directory: options.data, model: model)
         let base = out ?? "runs/\(options.model)-\(options.objective)"
         print("vdrop train: \(options.model), objective \(options.objective); data \(data.source) (\(data.train.count) train, \(data.test.count) test)")
@@ -53,7 +53,7 @@ struct TrainCommand: ParsableCommand {
             print("")
             print("Objective                 Error %             Compression")
             print("\(summary.label.padding(toLength: 26, withPad: " ", startingAt: 0))\(summary.error.formatted(digits: 2).padding(toLength: 20, withPad: " ", startingAt: 0))\(summary.compression.formatted(digits: 1))")
-            let trim = results.compactMap { $0 }.first?.evaluation.trim ?? options.trim
+            let trim = results.compactMap { $0 }.first?.evaluation.trim ?? options.trim.description
             print("(mean ± std over \(results.compactMap { $0 }.count) of \(seeds) seeds, trim \(trim))")
             if let note = QueuedRuns.missingNote(runs, results) { print(note) }
         }

@@ -2,14 +2,16 @@ import ArgumentParser
 import VDrop
 
 extension Parameterization: ExpressibleByArgument {}
+extension ModelKind: ExpressibleByArgument {}
+extension ObjectiveKind: ExpressibleByArgument {}
 
 /// The flags of a training run, shared by `train` and `sweep`. Defaults are the paper's recipe.
 struct TrainingOptions: ParsableArguments {
     @Option(help: "The network: lenet300, lenet5 or vgglike.")
-    var model: String = "lenet5"
+    var model: ModelKind = .lenet5
 
     @Option(help: "What to minimize besides the data term: ard, svdo, gamma, gaussian or none.")
-    var objective: String = "ard"
+    var objective: ObjectiveKind = .ard
 
     @Option(name: .customLong("a"), help: "The Gamma hyperprior's shape a, greater than 1/2 (objective gamma). `sweep` takes a comma-separated list, e.g. 0.505,0.51,0.515,0.52.")
     var gammaA: String = "0.505"
@@ -57,8 +59,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "The run's seed: initialization, shuffling and every noise draw follow from it.")
     var seed: UInt64 = 1
 
-    @Option(help: "How weights are trimmed before evaluation: mu[:threshold] (|θ| < 0.01 by default) or logalpha[:threshold] (log α ≥ 3 by default).")
-    var trim: String = "mu"
+    @Option(help: ArgumentHelp("How weights are trimmed before evaluation: mu[:threshold] (|θ| < 0.01 by default) or logalpha[:threshold] (log α ≥ 3 by default).", valueName: "rule"),
+            transform: TrimRule.init(parsing:))
+    var trim: TrimRule = .paper
 
     @Option(name: .customLong("log-every"), help: "Read the loss back every this many steps (progress and the NaN check).")
     var logEvery: Int = 50
@@ -101,17 +104,18 @@ struct TrainingOptions: ParsableArguments {
         if let devices {
             guard device.device == "auto" else { throw ValidationError("Give --device or --devices, not both.") }
             if devices.lowercased() != "all" {
-                do { _ = try DeviceChoice.list(parsing: devices) } catch let error as DeviceSelectionError { throw ValidationError(error.message) }
+                do { _ = try DeviceChoice.list(parsing: devices) } catch let error as DeviceSelectionError { throw FlagNames.validationError(error) }
             }
         }
         guard let values = gammaAValues else {
             throw ValidationError("--a takes a number (or for sweep, numbers separated by commas); got \"\(gammaA)\".")
         }
-        if let bad = values.first(where: { !($0 > 0.5) }) {
-            throw ValidationError("The Gamma hyperprior needs a > 1/2 (the MAP-II optimum exists only then); got --a \(bad).")
-        }
-        do { try configuration(seed: seed).validate() } catch let error as ConfigurationError {
-            throw ValidationError(error.message)
+        do {
+            // Every value of a sweep's --a, by the objective's own rule.
+            for a in values { try Objective.gamma(a: a, b: max(gammaB, 0)).validate() }
+            try configuration(seed: seed).validate()
+        } catch let error as SettingWordedError {
+            throw FlagNames.validationError(error)
         }
     }
 }

@@ -51,13 +51,13 @@ struct TuneCommand: ParsableCommand {
             guard try DeviceChoice(parsing: device) != .cpu else {
                 throw ValidationError("vdrop tune fits CLBlast on an OpenCL device; --device cpu has none.")
             }
-        } catch let error as DeviceSelectionError { throw ValidationError(error.message) }
+        } catch let error as DeviceSelectionError { throw FlagNames.validationError(error) }
     }
 
     func run() throws {
         let choice = try DeviceChoice(parsing: device)
         guard let backend = try BackendFactory.make(choice, gemm: .library) as? OpenCLBackend else {
-            throw DeviceSelectionError(message: "--device \(device) found no GPU to tune; name an OpenCL device, e.g. --device opencl-cpu (`vdrop devices` lists them).")
+            throw CommandFailure("--device \(device) found no GPU to tune; name an OpenCL device, e.g. --device opencl-cpu (`vdrop devices` lists them).")
         }
         let kinds = ModelKind.list(models)!
         let workload = try GemmTuner.workload(of: kinds, objective: Objective.list([objective])![0], batch: batch, backend: backend)

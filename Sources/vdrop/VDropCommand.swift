@@ -12,4 +12,15 @@ struct VDropCommand: ParsableCommand {
     /// The version `vdrop --version` prints and exported files name as their producer.
     static let version = "0.5.0"
     static var producer: String { "vdrop \(version)" }
+
+    /// The default entry point, except that a failure is printed in the command line's words
+    /// (the library names settings; ``FlagNames`` turns them into flags).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: FlagNames.inCommandLineWords(error))
+        }
+    }
 }

@@ -40,6 +40,12 @@ public protocol BackendCore: AnyObject {
     /// Waits until all enqueued work has finished.
     func synchronize() throws
 
+    /// The device's own counters and queue; nil for the CPU backend.
+    var deviceActivity: DeviceActivity? { get }
+
+    /// While not nil, told of every product (``ProductObserver``): how the tools watch a backend.
+    var productObserver: ProductObserver? { get set }
+
     /// Hands the work enqueued so far to the device without waiting for it. A training step
     /// ends with this: drivers may otherwise hold a step's launches back until some later wait,
     /// leaving the device idle while the host enqueues the next step.

@@ -34,8 +34,11 @@ public protocol OptimizerOperations: BackendCore {
     /// ``Regularizer``; 0 for `.gaussian` and `.none`. The Gamma constant C is not included.
     func regularizerValue(objective: Objective, theta: Tensor, logSigma2: Tensor, into output: Tensor) throws
 
-    /// gradTheta += scale·∂R/∂θ and gradLogSigma2 += scale·∂R/∂log σ² (for tests and tools;
-    /// training fuses this into ``adamUpdate(objective:parameters:gradients:firstMoment:secondMoment:weightCount:settings:)``).
+    /// gradTheta += scale·∂R/∂θ and gradLogSigma2 += scale·∂R/∂log σ². Training fuses this into
+    /// ``adamUpdate(objective:parameters:gradients:firstMoment:secondMoment:weightCount:settings:)``;
+    /// it stays in the product as the regularizer's gradient on its own, on each backend: the
+    /// tests hold it to central finite differences of ``regularizerValue(objective:theta:logSigma2:into:)``
+    /// and the fused update to it, which is how a wrong derivative in the fused kernel is found.
     func addRegularizerGradient(objective: Objective, theta: Tensor, logSigma2: Tensor, scale: Float,
                                 gradTheta: Tensor, gradLogSigma2: Tensor) throws
 

@@ -52,13 +52,14 @@ public enum StepBenchmark {
             try backend.synchronize()
         }
         try run(warmupSteps)
-        let inUse = (backend as? OpenCLBackend)?.liveBytes
-        let launchesBefore = (backend as? OpenCLBackend)?.kernelsEnqueued
+        let activity = backend.deviceActivity
+        let inUse = activity?.liveBytes
+        let launchesBefore = activity?.kernelsEnqueued
         let times = try Stopwatch.measure(warmup: 0, samples: samples) { try run(stepsPerSample) }
-        let kernels = (backend as? OpenCLBackend).map { Double($0.kernelsEnqueued - (launchesBefore ?? 0)) / Double(samples * stepsPerSample) }
+        let kernels = activity.map { Double($0.kernelsEnqueued - (launchesBefore ?? 0)) / Double(samples * stepsPerSample) }
         let perStep = Stopwatch.median(times) / Double(stepsPerSample)
         var profile: KernelProfile?
-        if profileSteps > 0, let queue = (backend as? OpenCLBackend)?.queue, queue.profilingEnabled {
+        if profileSteps > 0, let queue = activity?.queue, queue.profilingEnabled {
             queue.recordsEvents = true
             defer { queue.recordsEvents = false }
             try run(profileSteps)

@@ -94,9 +94,9 @@ public struct DeviceMemoryError: Error, CustomStringConvertible {
         let mib = { (bytes: UInt64) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
         if let alreadyAllocated {
             return "The device \(device.name) has \(mib(device.globalMemory)) of memory; \(mib(alreadyAllocated)) are allocated and "
-                + "\(mib(requested)) more do not fit. Use a smaller --batch or a device with more memory."
+                + "\(mib(requested)) more do not fit. Use a smaller batch or a device with more memory."
         }
         return "The device \(device.name) cannot allocate \(mib(requested)) in one buffer (its limit is \(mib(device.maxAllocation)), "
-            + "global memory \(mib(device.globalMemory))). Use a smaller --batch or a device with more memory."
+            + "global memory \(mib(device.globalMemory))). Use a smaller batch or a device with more memory."
     }
 }

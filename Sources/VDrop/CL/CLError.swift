@@ -26,10 +26,15 @@ public struct CLError: Error, CustomStringConvertible, Equatable {
         return CLError.openCLNames[status] ?? "unknown status"
     }
 
+    /// Whether the device ran out of memory (CLBlast's -4 is its own out-of-memory status).
+    public var isOutOfMemory: Bool {
+        status == CL_MEM_OBJECT_ALLOCATION_FAILURE || status == CL_OUT_OF_RESOURCES || status == -4 && fromCLBlast
+    }
+
     public var description: String {
         var text = "\(fromCLBlast ? "CLBlast" : "OpenCL") error \(status): \(name) in \(call)"
-        if status == CL_MEM_OBJECT_ALLOCATION_FAILURE || status == CL_OUT_OF_RESOURCES || status == -4 && fromCLBlast {
-            text += ". The device ran out of memory: try a smaller --batch or a device with more memory."
+        if isOutOfMemory {
+            text += ". The device ran out of memory: try a smaller batch or a device with more memory."
         }
         return text
     }

@@ -12,9 +12,9 @@ public enum DataSource {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
             if directory == nil {
-                throw DatasetError(file: folder, problem: "does not exist: the default data set, Fashion-MNIST, comes from the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist, or run make train, which installs it), or name a folder with --data.")
+                throw DatasetError(file: folder, problem: "does not exist: the default data set, Fashion-MNIST, comes from the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist, or run make train, which installs it), or name a folder with \(.data).")
             }
-            throw DatasetError(file: folder, problem: "is not a folder; --data names a folder holding MNIST-style IDX files or CIFAR-10 binary batches.")
+            throw DatasetError(file: folder, problem: "is not a folder; \(.data) names a folder holding MNIST-style IDX files or CIFAR-10 binary batches.")
         }
         let split: DataSplit
         if let idx = idxFiles(in: folder) {

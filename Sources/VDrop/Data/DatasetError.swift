@@ -1,12 +1,10 @@
-/// A data file that cannot be used, with the file and what is wrong with it.
-public struct DatasetError: Error, CustomStringConvertible, Equatable {
+/// A data file or folder that cannot be used, with the file and what is wrong with it.
+public struct DatasetError: FileContentError {
     public let file: String
-    public let problem: String
+    public let explanation: SettingMessage
 
-    public init(file: String, problem: String) {
+    public init(file: String, problem: SettingMessage) {
         self.file = file
-        self.problem = problem
+        self.explanation = problem
     }
-
-    public var description: String { "\(file): \(problem)" }
 }

@@ -5,7 +5,7 @@ extension Evaluator {
     public static func evaluate(checkpoint: Checkpoint, file: String, rule: TrimRule, test: Dataset,
                                 backend: any Backend, batch: Int? = nil) throws -> EvaluationResult {
         let configuration = checkpoint.configuration
-        let network = try Network(model: configuration.modelKind, batch: max(1, min(batch ?? configuration.batch, test.count)),
+        let network = try Network(model: configuration.model, batch: max(1, min(batch ?? configuration.batch, test.count)),
                                   backend: backend)
         try checkpoint.restore(into: network, includeOptimizer: false, file: file)
         return try evaluate(network: network, data: try DeviceDataset(test, backend: backend), rule: rule)

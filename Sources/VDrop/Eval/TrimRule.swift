@@ -1,7 +1,7 @@
 import Foundation
 
 /// How weights are set to zero after training, before evaluation.
-public enum TrimRule: Equatable, Sendable, CustomStringConvertible {
+public enum TrimRule: Equatable, Sendable, CustomStringConvertible, Codable {
     /// Zero weights with |θ| < threshold (the paper: 1e-2).
     case mu(threshold: Float)
     /// Zero weights with log α = log σ² − log θ² ≥ threshold, unclipped (Sparse VD: 3).
@@ -37,6 +37,19 @@ public enum TrimRule: Equatable, Sendable, CustomStringConvertible {
         case .logAlpha(let t): return theta != 0 && logSigma2 - log(theta * theta) < t
         }
     }
+
+    /// Stored as the text ``init(parsing:)`` reads (`mu:0.01`), as earlier versions stored it.
+    public init(from decoder: Decoder) throws {
+        self = try TrimRule(parsing: decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    /// The paper's rule: |θ| < 1e-2 is zero.
+    public static let paper = TrimRule.mu(threshold: 1e-2)
 
     public var description: String {
         switch self {

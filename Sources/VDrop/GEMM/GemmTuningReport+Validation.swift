@@ -11,10 +11,10 @@ extension GemmTuningReport {
         do {
             report = try JSONDecoder().decode(GemmTuningReport.self, from: data)
         } catch {
-            throw DatasetError(file: file, problem: "is not a tuning report from `vdrop tune` (\(error)). Delete it or run `vdrop tune` again.")
+            throw TuningReportError(file: file, problem: "is not a tuning report from `vdrop tune` (\(error)). Delete it or run `vdrop tune` again.")
         }
         if let problem = report.problem {
-            throw DatasetError(file: file, problem: "is a damaged tuning report: \(problem). Delete it or run `vdrop tune` again.")
+            throw TuningReportError(file: file, problem: "is a damaged tuning report: \(problem). Delete it or run `vdrop tune` again.")
         }
         return report
     }

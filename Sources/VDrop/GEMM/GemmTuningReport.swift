@@ -60,7 +60,7 @@ public enum GemmTuningFile {
 
     public static func load(_ path: String) throws -> GemmTuningReport {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DatasetError(file: path, problem: "cannot be read (no such file?). Run `vdrop tune` to write one.")
+            throw TuningReportError(file: path, problem: "cannot be read (no such file?). Run `vdrop tune` to write one.")
         }
         return try GemmTuningReport.decode(data, file: path)
     }

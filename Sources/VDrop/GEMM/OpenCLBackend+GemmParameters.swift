@@ -38,7 +38,7 @@ extension OpenCLBackend {
         }
         let report = try GemmTuningFile.load(path)
         guard report.device == device.name else {
-            throw DatasetError(file: path, problem: "was tuned for \(report.device), not \(device.name). Run `vdrop tune` on this device.")
+            throw TuningReportError(file: path, problem: "was tuned for \(report.device), not \(device.name). Run `vdrop tune` on this device.")
         }
         try applyGemmParameters(report.parameters)
         tunedGemmRoutes = report.routes

@@ -3,17 +3,17 @@ extension InferenceModel {
     /// exactly 0, the biases, BatchNorm's γ, β and running statistics; σ² is dropped.
     /// A missing tensor or one of the wrong shape is a sentence naming it.
     public init(checkpoint: Checkpoint, rule: TrimRule, file: String) throws {
-        let model = checkpoint.configuration.modelKind
+        let model = checkpoint.configuration.model
         let plan = ModelPlan(model: model, batch: 1)
         func tensor(_ name: String, count: Int) throws -> [Float] {
             guard let entry = checkpoint.tensors[name] else {
-                throw DatasetError(file: file, problem: "lacks the tensor \"\(name)\" that model \(model.rawValue) needs.")
+                throw ModelFileError(file: file, problem: "lacks the tensor \"\(name)\" that model \(model.rawValue) needs.")
             }
             guard entry.values.count == count else {
-                throw DatasetError(file: file, problem: "tensor \"\(name)\" holds \(entry.values.count) values, model \(model.rawValue) needs \(count).")
+                throw ModelFileError(file: file, problem: "tensor \"\(name)\" holds \(entry.values.count) values, model \(model.rawValue) needs \(count).")
             }
             guard entry.values.allSatisfy({ $0.isFinite }) else {
-                throw DatasetError(file: file, problem: "tensor \"\(name)\" holds a non-finite value.")
+                throw ModelFileError(file: file, problem: "tensor \"\(name)\" holds a non-finite value.")
             }
             return entry.values
         }
@@ -54,7 +54,7 @@ extension InferenceModel {
                 let key = stage.key ?? "bn"
                 let variance = try tensor("\(key).running_var", count: channels)
                 guard variance.allSatisfy({ $0 >= 0 }) else {
-                    throw DatasetError(file: file, problem: "tensor \"\(key).running_var\" holds a negative variance; the checkpoint is damaged.")
+                    throw ModelFileError(file: file, problem: "tensor \"\(key).running_var\" holds a negative variance; the checkpoint is damaged.")
                 }
                 stages.append(.batchNorm(BatchNorm(name: key, gamma: try tensor("\(key).weight", count: channels),
                                                    beta: try tensor("\(key).bias", count: channels),

@@ -16,7 +16,7 @@ extension InferenceModel {
     public static func read(contentsOf path: String) throws -> StoredNetwork {
         if let onnx = try onnxContents(of: path) { return .onnx(try InferenceModel(onnx: onnx, file: path)) }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DatasetError(file: path, problem: "cannot be read (missing, or no permission).")
+            throw ModelFileError(file: path, problem: "cannot be read (missing, or no permission).")
         }
         // The header is read once for its metadata (any type, so that an exported file's I64
         // indices pass); a checkpoint is then read by its own reader, which takes F32 only.
@@ -42,15 +42,15 @@ extension InferenceModel {
     public static func load(_ stored: StoredNetwork, file path: String, rule: TrimRule? = nil) throws -> InferenceModel {
         switch stored {
         case .checkpoint(let checkpoint):
-            return try InferenceModel(checkpoint: checkpoint, rule: rule ?? TrimRule(parsing: checkpoint.configuration.trim), file: path)
+            return try InferenceModel(checkpoint: checkpoint, rule: rule ?? checkpoint.configuration.trim, file: path)
         case .exported(let model, let format):
             if let rule {
-                throw ConfigurationError("\(path) is an exported \(format.rawValue) network, already trimmed by \(model.provenance.trim); it holds no σ² to trim by \(rule) again (leave out --trim, or export the checkpoint with that rule).")
+                throw ConfigurationError("\(path) is an exported \(format.rawValue) network, already trimmed by \(model.provenance.trim); it holds no σ² to trim by \(rule) again (leave out \(.trim), or export the checkpoint with that rule).")
             }
             return model
         case .onnx(let model):
             if let rule {
-                throw ConfigurationError("\(path) is an ONNX network, already trimmed by \(model.provenance.trim); it holds no σ² to trim by \(rule) again (leave out --trim, or export the checkpoint with that rule).")
+                throw ConfigurationError("\(path) is an ONNX network, already trimmed by \(model.provenance.trim); it holds no σ² to trim by \(rule) again (leave out \(.trim), or export the checkpoint with that rule).")
             }
             return model
         }

@@ -14,7 +14,7 @@ extension InferenceModel {
     /// Reads a file ``safeTensorsData(format:)`` wrote. Everything is checked before it is
     /// used: the architecture's shapes chain, each tensor has its type and shape, a CSR triplet
     /// holds (``CSRMatrix``), values are finite, and no tensor is left over; a file that fails
-    /// any of it is a ``DatasetError`` naming `file`.
+    /// any of it is a ``ModelFileError`` naming `file`.
     public init(exportedData data: Data, file: String) throws {
         let (entries, metadata) = try SafeTensors.decode(data, file: file, dtypes: [.f32, .i64], what: "exported network")
         var reader = ExportReader(entries: entries, file: file)
@@ -30,7 +30,7 @@ private struct ExportReader {
     var entries: [String: SafeTensors.Entry]
     let file: String
 
-    func fail(_ problem: String) -> DatasetError { DatasetError(file: file, problem: problem) }
+    func fail(_ problem: SettingMessage) -> ModelFileError { ModelFileError(file: file, problem: problem) }
 
     mutating func model(format: InferenceModel.SafeTensorsFormat, metadata: [String: String]) throws -> InferenceModel {
         let provenance = try self.provenance(metadata)
@@ -150,7 +150,7 @@ private struct ExportReader {
         case .conv:
             let name = try named()
             let (channels, height, width) = try spatial()
-            let problem = "has \(what) \"\(name)\" of shape \(stage.shape ?? []) and padding \(stage.padding.map(String.init) ?? "none") over a \(channels)×\(height)×\(width) input; it needs [out, \(channels), k, k] with 0 ≤ padding < k ≤ the padded image."
+            let problem: SettingMessage = "has \(what) \"\(name)\" of shape \(stage.shape ?? []) and padding \(stage.padding.map(String.init) ?? "none") over a \(channels)×\(height)×\(width) input; it needs [out, \(channels), k, k] with 0 ≤ padding < k ≤ the padded image."
             guard let shape = stage.shape, shape.count == 4, shape[0] >= 0, shape[1] == channels, shape[2] >= 1, shape[3] == shape[2],
                   let padding = stage.padding, padding >= 0, padding < shape[2] else { throw fail(problem) }
             _ = try count(shape)  // bounds k, and so the padding, before they are added

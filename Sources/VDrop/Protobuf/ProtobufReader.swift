@@ -1,7 +1,7 @@
 import Foundation
 
 /// Decodes protocol-buffer wire format from a file that may be damaged or hostile: every
-/// length, varint and nesting level is checked, and anything wrong is a `DatasetError` naming
+/// length, varint and nesting level is checked, and anything wrong is a `ModelFileError` naming
 /// the file and the byte where it happened, never a trap.
 ///
 /// The reader walks one message's fields in order (`nextField()`); a length-delimited field's
@@ -45,8 +45,8 @@ public struct ProtobufReader {
     public var isAtEnd: Bool { position >= bytes.endIndex }
 
     /// A sentence about this reader's message and the offset in it where reading stopped.
-    public func error(_ problem: String) -> DatasetError {
-        DatasetError(file: file, problem: "\(context) (byte \(position - bytes.startIndex) of \(bytes.count)): \(problem)")
+    public func error(_ problem: String) -> ModelFileError {
+        ModelFileError(file: file, problem: "\(context) (byte \(position - bytes.startIndex) of \(bytes.count)): \(problem)")
     }
 
     /// The next field number and its value, or nil at the end of the message.

@@ -5,7 +5,7 @@ import Foundation
 extension ReportFigures {
     /// The run's trim rules: its own, and the other at its default.
     static func rules(_ configuration: TrainingConfiguration?) -> LayerMetrics.Rules {
-        LayerMetrics.Rules(run: (try? TrimRule(parsing: configuration?.trim ?? "mu")) ?? .mu(threshold: 1e-2))
+        LayerMetrics.Rules(run: configuration?.trim ?? .paper)
     }
 
     static func threshold(_ rule: TrimRule) -> Double {
@@ -77,7 +77,7 @@ extension ReportFigures {
         var figures: [ReportFigure] = []
         for (g, group) in groups.prefix(4).enumerated() {
             guard let run = group.runs.first, let layer = run.firstLayer() else { continue }
-            let rule = (try? TrimRule(parsing: run.configuration?.trim ?? "mu")) ?? .mu(threshold: 1e-2)
+            let rule = run.configuration?.trim ?? .paper
             let kept = zip(layer.theta, layer.logSigma2).map { rule.keeps(theta: $0, logSigma2: $1) }
             let suffix = groups.count > 1 ? " (\(group.label))" : ""
             let name = "survivors-\(layer.key)" + (groups.count > 1 ? "-\(g + 1)" : "")

@@ -94,7 +94,8 @@ struct ReportFigures {
 
     /// The kept fraction under the run's own rule.
     static func keptUnderRunRule(_ layer: LayerMetrics, _ configuration: TrainingConfiguration?) -> Double {
-        (configuration?.trim ?? "mu").lowercased().hasPrefix("logalpha") ? layer.keptLogAlpha : layer.keptMu
+        if case .logAlpha = configuration?.trim ?? .paper { return layer.keptLogAlpha }
+        return layer.keptMu
     }
 
     func compression() -> [ReportFigure] {
@@ -108,7 +109,7 @@ struct ReportFigures {
         figures += [
             layerFigure(name: "kept-fraction", title: "Kept fraction per layer", yLabel: "weights kept (%)", scale: .log,
                         value: { 100 * Self.keptUnderRunRule($0, configuration) },
-                        caption: "The share of each layer's weights that the run's trim rule (\(configuration?.trim ?? "mu")) keeps, every epoch."),
+                        caption: "The share of each layer's weights that the run's trim rule (\(configuration?.trim ?? .paper)) keeps, every epoch."),
             layerFigure(name: "mean-abs-theta", title: "Mean |θ| per layer", yLabel: "mean |θ|", scale: .log, value: { $0.meanAbsTheta },
                         caption: "The mean absolute posterior mean of each layer's weights."),
             layerFigure(name: "log-alpha-median", title: "Median log α per layer", yLabel: "log α", scale: .linear, value: { $0.logAlphaP50 },

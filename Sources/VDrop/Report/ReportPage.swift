@@ -40,7 +40,7 @@ enum ReportPage {
         let runs = groups.flatMap(\.runs)
         var parts: [String] = []
         if let c = groups.first?.configuration {
-            parts.append("\(c.model), \(groups.count > 1 ? Set(groups.compactMap { $0.configuration?.objective }).sorted().joined(separator: " and ") : c.objective)")
+            parts.append("\(c.model), \(groups.count > 1 ? Set(groups.compactMap { $0.configuration?.objective.rawValue }).sorted().joined(separator: " and ") : c.objective.rawValue)")
             parts.append("\(c.epochs) epochs, batch \(c.batch), lr \(c.learningRate), trim \(c.trim)")
         }
         if let result = runs.first?.result { parts.append("data \(result.dataSource), on \(result.backend)") }

@@ -14,7 +14,7 @@ public struct ReportRun {
         self.folder = folder
         let run = RunFolder(folder)
         guard let metrics = FileManager.default.contents(atPath: run.metricsPath) else {
-            throw ReportError("\(folder) holds no metrics.jsonl; name the folder of a vdrop training run (or one holding runs, such as a --seeds run or a sweep).")
+            throw ReportError("\(folder) holds no metrics.jsonl; name the folder of a vdrop training run (or one holding runs, such as a run of several seeds or a sweep).")
         }
         var records: [EpochRecord] = []
         let lines = metrics.split(separator: 0x0A, omittingEmptySubsequences: true)

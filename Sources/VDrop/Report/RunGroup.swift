@@ -54,7 +54,7 @@ public struct RunGroup {
             }
         }
         // A sweep's values of a in numeric order (its folders' names sort 0.505 after 0.52).
-        if groups.allSatisfy({ $0.runs.first?.configuration?.objective == "gamma" }) {
+        if groups.allSatisfy({ $0.runs.first?.configuration?.objective == .gamma }) {
             groups.sort { ($0.argument, $0.runs.first?.configuration?.gammaA ?? 0) < ($1.argument, $1.runs.first?.configuration?.gammaA ?? 0) }
         }
         let all = groups.map { settings($0.runs.first?.configuration) }
@@ -77,7 +77,7 @@ public struct RunGroup {
 
     /// Whether the groups are a sweep's: the Gamma prior at values of a, all else equal.
     public static func isSweep(_ groups: [RunGroup]) -> Bool {
-        groups.count > 1 && groups.allSatisfy { $0.configuration?.objective == "gamma" && Array($0.distinction.keys) == ["gammaA"] }
+        groups.count > 1 && groups.allSatisfy { $0.configuration?.objective == .gamma && Array($0.distinction.keys) == ["gammaA"] }
     }
 
     /// A configuration's settings as text, without the seed (and the logging cadence).

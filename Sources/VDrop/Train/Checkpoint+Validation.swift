@@ -12,23 +12,23 @@ extension Checkpoint {
         do {
             try configuration.validate()
         } catch let error as ConfigurationError {
-            throw DatasetError(file: file, problem: "holds a configuration vdrop cannot run (\(error.message)) The checkpoint is damaged or was not written by vdrop; start the run again.")
+            throw ModelFileError(file: file, problem: "holds a configuration vdrop cannot run (\(error.wording)) The checkpoint is damaged or was not written by vdrop; start the run again.")
         }
         guard epoch >= 0, epoch <= configuration.epochs else {
-            throw DatasetError(file: file, problem: "says it was written after epoch \(epoch) of a \(configuration.epochs)-epoch run, which cannot be; the checkpoint is damaged.")
+            throw ModelFileError(file: file, problem: "says it was written after epoch \(epoch) of a \(configuration.epochs)-epoch run, which cannot be; the checkpoint is damaged.")
         }
         let within = partialEpoch?.steps ?? 0
         if let partial = partialEpoch {
             guard partial.steps >= 1, epoch < configuration.epochs, partial.recorded >= 0, partial.recorded <= partial.steps,
                   partial.errorSum >= 0, partial.seconds >= 0, partial.seconds.isFinite, partial.dataSum.isFinite,
                   partial.regularizerSum.isFinite, partial.learningRate.isFinite else {
-                throw DatasetError(file: file, problem: "holds a damaged vdrop.partial_epoch (the state of an interrupted epoch); the checkpoint is damaged.")
+                throw ModelFileError(file: file, problem: "holds a damaged vdrop.partial_epoch (the state of an interrupted epoch); the checkpoint is damaged.")
             }
         }
         let (whole, overflow) = step.subtractingReportingOverflow(within)
         let consistent = !overflow && (epoch == 0 ? whole == 0 : whole >= epoch && whole % epoch == 0)
         guard step >= 0, consistent else {
-            throw DatasetError(file: file, problem: "says it was written at step \(step) after epoch \(epoch), which is not a whole number of equal epochs; the checkpoint is damaged.")
+            throw ModelFileError(file: file, problem: "says it was written at step \(step) after epoch \(epoch), which is not a whole number of equal epochs; the checkpoint is damaged.")
         }
     }
 }

@@ -49,7 +49,7 @@ public struct Checkpoint {
     /// Reads a checkpoint file; a damaged or foreign file throws a sentence naming it.
     public init(contentsOf path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DatasetError(file: path, problem: "cannot be read (missing, or no permission).")
+            throw ModelFileError(file: path, problem: "cannot be read (missing, or no permission).")
         }
         try self.init(data: data, file: path)
     }
@@ -57,10 +57,18 @@ public struct Checkpoint {
     /// Decodes a checkpoint file's bytes; `path` is the file errors name.
     public init(data: Data, file path: String) throws {
         let (entries, metadata) = try SafeTensors.decode(data, file: path)
-        guard metadata["vdrop.format"] == Self.formatVersion, let json = metadata["vdrop.configuration"],
-              let configuration = try? JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8)),
+        let configuration: TrainingConfiguration?
+        do {
+            configuration = try metadata["vdrop.configuration"].map { try JSONDecoder().decode(TrainingConfiguration.self, from: Data($0.utf8)) }
+        } catch let error as ConfigurationError {
+            // A name vdrop does not know (a model, an objective, a trimming rule): say which.
+            throw ModelFileError(file: path, problem: "holds a configuration vdrop cannot run (\(error.wording)) The checkpoint is damaged or was not written by vdrop; start the run again.")
+        } catch {
+            configuration = nil
+        }
+        guard metadata["vdrop.format"] == Self.formatVersion, let configuration,
               let epoch = metadata["vdrop.epoch"].flatMap(Int.init), let step = metadata["vdrop.step"].flatMap(Int.init) else {
-            throw DatasetError(file: path, problem: "is a safetensors file but not a vdrop checkpoint (its metadata lacks vdrop.format, vdrop.configuration, vdrop.epoch or vdrop.step).")
+            throw ModelFileError(file: path, problem: "is a safetensors file but not a vdrop checkpoint (its metadata lacks vdrop.format, vdrop.configuration, vdrop.epoch or vdrop.step).")
         }
         self.configuration = configuration
         self.epoch = epoch
@@ -90,7 +98,7 @@ public struct Checkpoint {
     /// One JSON value of the metadata, or a sentence naming the key when it is damaged.
     private static func decode<T: Decodable>(_ type: T.Type, _ json: String, key: String, file: String) throws -> T {
         guard let value = try? JSONDecoder().decode(T.self, from: Data(json.utf8)) else {
-            throw DatasetError(file: file, problem: "has damaged metadata: \(key) cannot be read.")
+            throw ModelFileError(file: file, problem: "has damaged metadata: \(key) cannot be read.")
         }
         return value
     }
@@ -98,16 +106,16 @@ public struct Checkpoint {
     /// Puts the saved state into `network`, which must be built for the same model.
     /// `includeOptimizer: false` loads the weights only (evaluation).
     public func restore(into network: Network, includeOptimizer: Bool = true, file: String) throws {
-        try Self.restoreParameters(tensors, into: network, model: configuration.model, file: file)
+        try Self.restoreParameters(tensors, into: network, model: configuration.model.rawValue, file: file)
         guard includeOptimizer else { return }
         let backend = network.backend
         for (name, arena) in [(Self.firstMomentName, network.arena.firstMoment), (Self.secondMomentName, network.arena.secondMoment)] {
             guard let entry = tensors[name], entry.values.count == arena.count else {
-                throw DatasetError(file: file, problem: "lacks the optimizer state \"\(name)\" needed to resume.")
+                throw ModelFileError(file: file, problem: "lacks the optimizer state \"\(name)\" needed to resume.")
             }
             // Adam divides by √v: a negative or non-finite moment would turn every step to NaN.
             guard entry.values.allSatisfy({ $0.isFinite }), name != Self.secondMomentName || entry.values.allSatisfy({ $0 >= 0 }) else {
-                throw DatasetError(file: file, problem: "holds a damaged optimizer state \"\(name)\" (non-finite or negative values); resume from an earlier checkpoint or start again.")
+                throw ModelFileError(file: file, problem: "holds a damaged optimizer state \"\(name)\" (non-finite or negative values); resume from an earlier checkpoint or start again.")
             }
             try backend.upload(entry.values, to: arena)
         }
@@ -121,14 +129,14 @@ public struct Checkpoint {
         var state = try backend.download(network.state)
         for (name, view) in network.namedParameters() {
             guard let entry = tensors[name] else {
-                throw DatasetError(file: file, problem: "lacks the tensor \"\(name)\" that model \(model) needs.")
+                throw ModelFileError(file: file, problem: "lacks the tensor \"\(name)\" that model \(model) needs.")
             }
             guard entry.shape == view.shape else {
-                throw DatasetError(file: file, problem: "tensor \"\(name)\" has shape \(entry.shape), the model needs \(view.shape).")
+                throw ModelFileError(file: file, problem: "tensor \"\(name)\" has shape \(entry.shape), the model needs \(view.shape).")
             }
             // BatchNorm divides by √(running variance + ε).
             guard !name.hasSuffix(".running_var") || entry.values.allSatisfy({ $0 >= 0 }) else {
-                throw DatasetError(file: file, problem: "tensor \"\(name)\" holds a negative variance; the checkpoint is damaged.")
+                throw ModelFileError(file: file, problem: "tensor \"\(name)\" holds a negative variance; the checkpoint is damaged.")
             }
             if view.storage === network.state.storage {
                 let start = view.offset - network.state.offset
@@ -139,10 +147,10 @@ public struct Checkpoint {
             }
         }
         if let bad = parameters.firstIndex(where: { !$0.isFinite }) {
-            throw DatasetError(file: file, problem: "holds a non-finite parameter (at arena position \(bad)).")
+            throw ModelFileError(file: file, problem: "holds a non-finite parameter (at arena position \(bad)).")
         }
         if let bad = state.firstIndex(where: { !$0.isFinite }) {
-            throw DatasetError(file: file, problem: "holds a non-finite BatchNorm statistic (at position \(bad)).")
+            throw ModelFileError(file: file, problem: "holds a non-finite BatchNorm statistic (at position \(bad)).")
         }
         try backend.upload(parameters, to: network.arena.parameters)
         try backend.upload(state, to: network.state)

@@ -38,7 +38,7 @@ public final class JSONLinesWriter {
     public init(path: String, truncate: Bool) throws {
         if truncate || !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw DatasetError(file: path, problem: "cannot be created (is the folder writable?).")
+                throw RunFolderError(path: path, problem: "cannot be created (is the folder writable?).")
             }
         }
         handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

@@ -22,7 +22,7 @@ public struct HistogramLog: Codable, Equatable, Sendable {
         do {
             self = try JSONDecoder().decode(HistogramLog.self, from: data)
         } catch {
-            throw DatasetError(file: path, problem: "is not a histogram log vdrop wrote (\(error.localizedDescription)); delete it to start a new one.")
+            throw RunFolderError(path: path, problem: "is not a histogram log vdrop wrote (\(error.localizedDescription)); delete it to start a new one.")
         }
     }
 

@@ -26,7 +26,7 @@ public struct InitialWeights {
     /// or not finite is a sentence naming it (in the file's own names).
     public init(contentsOf path: String, model: ModelKind) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DatasetError(file: path, problem: "cannot be read (missing, or no permission).")
+            throw ModelFileError(file: path, problem: "cannot be read (missing, or no permission).")
         }
         try self.init(data: data, file: path, model: model)
     }
@@ -37,8 +37,8 @@ public struct InitialWeights {
         let fromCheckpoint = metadata["vdrop.format"] != nil
         if fromCheckpoint {
             let checkpoint = try Checkpoint(data: data, file: path)
-            guard checkpoint.configuration.modelKind == model else {
-                throw ConfigurationError("\(path) is a checkpoint of model \(checkpoint.configuration.model); --model is \(model.rawValue). Give --model \(checkpoint.configuration.model), or weights of \(model.rawValue).")
+            guard checkpoint.configuration.model == model else {
+                throw ConfigurationError("\(path) is a checkpoint of model \(checkpoint.configuration.model); \(.model) is \(model.rawValue). Give \(.model) \(checkpoint.configuration.model), or weights of \(model.rawValue).")
             }
         }
         // The file's name for each tensor the network needs, and the shape it must have.
@@ -62,22 +62,22 @@ public struct InitialWeights {
             let known = Set(wanted.map(\.fileName))
             let unknown = entries.keys.filter { !known.contains($0) && !$0.hasSuffix(".num_batches_tracked") }.sorted()
             if let first = unknown.first {
-                throw DatasetError(file: path, problem: "holds the tensor \"\(first)\"\(unknown.count > 1 ? " (and \(unknown.count - 1) more)" : ""), which model \(model.rawValue) has no place for; it takes \(wanted.map(\.fileName).joined(separator: ", ")).")
+                throw ModelFileError(file: path, problem: "holds the tensor \"\(first)\"\(unknown.count > 1 ? " (and \(unknown.count - 1) more)" : ""), which model \(model.rawValue) has no place for; it takes \(wanted.map(\.fileName).joined(separator: ", ")).")
             }
         }
         var tensors: [String: SafeTensors.Entry] = [:]
         for (fileName, name, shape) in wanted {
             guard let entry = entries[fileName] else {
-                throw DatasetError(file: path, problem: "lacks the tensor \"\(fileName)\" (shape \(shape)) that model \(model.rawValue) needs.")
+                throw ModelFileError(file: path, problem: "lacks the tensor \"\(fileName)\" (shape \(shape)) that model \(model.rawValue) needs.")
             }
             guard entry.shape == shape else {
-                throw DatasetError(file: path, problem: "tensor \"\(fileName)\" has shape \(entry.shape); model \(model.rawValue) needs \(shape).")
+                throw ModelFileError(file: path, problem: "tensor \"\(fileName)\" has shape \(entry.shape); model \(model.rawValue) needs \(shape).")
             }
             guard entry.values.allSatisfy({ $0.isFinite }) else {
-                throw DatasetError(file: path, problem: "tensor \"\(fileName)\" holds a non-finite value.")
+                throw ModelFileError(file: path, problem: "tensor \"\(fileName)\" holds a non-finite value.")
             }
             if fileName.hasSuffix(".running_var"), !entry.values.allSatisfy({ $0 >= 0 }) {
-                throw DatasetError(file: path, problem: "tensor \"\(fileName)\" holds a negative variance.")
+                throw ModelFileError(file: path, problem: "tensor \"\(fileName)\" holds a negative variance.")
             }
             tensors[name] = SafeTensors.Entry(name: name, shape: shape, values: entry.values)
             if name.hasSuffix(".theta") {

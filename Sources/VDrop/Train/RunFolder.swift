@@ -47,7 +47,7 @@ public struct RunFolder: Sendable {
         let existing = runFiles
         guard !existing.isEmpty else { return }
         guard force else {
-            throw RunFolderError(path: path, problem: "already holds a run (\(existing.joined(separator: ", "))); continue it with --resume, or pass --force to replace it.")
+            throw RunFolderError(path: path, problem: "already holds a run (\(existing.joined(separator: ", "))); continue it with \(.resume), or pass \(.force) to replace it.")
         }
         for name in existing { try? FileManager.default.removeItem(atPath: file(name)) }
     }
@@ -99,8 +99,15 @@ public struct RunFolder: Sendable {
 }
 
 /// A run's output folder cannot be used, said as a sentence.
-public struct RunFolderError: Error, CustomStringConvertible, Equatable {
-    public let path: String
-    public let problem: String
-    public var description: String { "\(path): \(problem)" }
+public struct RunFolderError: FileContentError {
+    public let file: String
+    public let explanation: SettingMessage
+
+    public init(path: String, problem: SettingMessage) {
+        self.file = path
+        self.explanation = problem
+    }
+
+    /// The run folder or the file in it.
+    public var path: String { file }
 }

@@ -71,7 +71,7 @@ public enum SafeTensors {
     /// The longest header read: the format's own limit (the reference reader refuses more).
     public static let maximumHeaderBytes = 100_000_000
 
-    /// Decodes a file's bytes; throws ``DatasetError`` naming `file` and what is wrong.
+    /// Decodes a file's bytes; throws ``ModelFileError`` naming `file` and what is wrong.
     /// `dtypes`: the element types the caller can use (a checkpoint holds F32 only, so that is
     /// the default and any other type is refused here); `what` names the kind of file in errors.
     ///
@@ -80,7 +80,7 @@ public enum SafeTensors {
     /// after the header exactly (sorted, no gap, no overlap), as the reference reader requires.
     public static func decode(_ data: Data, file: String, dtypes: Set<DType> = [.f32], what: String = "checkpoint")
         throws -> (entries: [String: Entry], metadata: [String: String]) {
-        func fail(_ problem: String) -> DatasetError { DatasetError(file: file, problem: "is not a valid \(what): \(problem)") }
+        func fail(_ problem: String) -> ModelFileError { ModelFileError(file: file, problem: "is not a valid \(what): \(problem)") }
         guard data.count >= 8 else { throw fail("it is shorter than a safetensors header (\(data.count) bytes).") }
         let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard headerLength <= UInt64(data.count - 8) else {
@@ -136,7 +136,7 @@ public enum SafeTensors {
     }
 
     /// The values of a tensor's shape, refused when their bytes would pass Int.
-    private static func elementCount(_ tensor: Header.Tensor, bytesEach: Int, fail: (String) -> DatasetError) throws -> Int {
+    private static func elementCount(_ tensor: Header.Tensor, bytesEach: Int, fail: (String) -> ModelFileError) throws -> Int {
         var count = 1
         for dimension in tensor.shape + [bytesEach] {
             let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
@@ -152,7 +152,7 @@ public enum SafeTensors {
 public func writeAtomically(_ data: Data, to path: String) throws {
     let temporary = path + ".tmp-\(getpid())"
     guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-        throw DatasetError(file: path, problem: "cannot be written (is the folder writable?).")
+        throw ModelFileError(file: path, problem: "cannot be written (is the folder writable?).")
     }
     do {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
@@ -161,10 +161,10 @@ public func writeAtomically(_ data: Data, to path: String) throws {
         try handle.synchronize()
     } catch {
         try? FileManager.default.removeItem(atPath: temporary)
-        throw DatasetError(file: path, problem: "cannot be written: \(error.localizedDescription)")
+        throw ModelFileError(file: path, problem: "cannot be written: \(error.localizedDescription)")
     }
     guard rename(temporary, path) == 0 else {
         try? FileManager.default.removeItem(atPath: temporary)
-        throw DatasetError(file: path, problem: "cannot replace the previous file (rename failed, errno \(errno)).")
+        throw ModelFileError(file: path, problem: "cannot replace the previous file (rename failed, errno \(errno)).")
     }
 }

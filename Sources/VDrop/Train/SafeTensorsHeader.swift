@@ -18,7 +18,7 @@ extension SafeTensors {
         var metadata: [String: String] = [:]
 
         /// Decodes the JSON of `bytes`; `fail` turns a problem into the error to throw.
-        init(_ bytes: Data, fail: (String) -> DatasetError) throws {
+        init(_ bytes: Data, fail: (String) -> ModelFileError) throws {
             guard String(data: bytes, encoding: .utf8) != nil else { throw fail("its header is not UTF-8 text.") }
             let fields: [String: Field]
             do {

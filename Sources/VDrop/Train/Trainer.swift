@@ -15,14 +15,14 @@ extension TrainingObserver {
 }
 
 /// The training run ended because the loss stopped being a number.
-public struct TrainingDiverged: Error, CustomStringConvertible {
+public struct TrainingDiverged: SettingWordedError {
     public let epoch: Int
     public let step: Int
     public let checkpoint: String?
-    public var description: String {
-        "The loss became NaN or infinite at epoch \(epoch), step \(step); training stopped. "
-            + (checkpoint.map { "The last good checkpoint is \($0) (written at the end of the previous epoch). " } ?? "")
-            + "Try a lower --lr, a longer --anneal-epochs, or --log-sigma2-max."
+    public var wording: SettingMessage {
+        let last = checkpoint.map { "The last good checkpoint is \($0) (written at the end of the previous epoch). " } ?? ""
+        return "The loss became NaN or infinite at epoch \(epoch), step \(step); training stopped. \(last)"
+            + "Try a lower \(.learningRate), a longer \(.annealEpochs), or \(.logSigma2Max)."
     }
 }
 
@@ -85,7 +85,7 @@ public final class Trainer {
                 dataParallel: StepReduction? = nil) throws {
         try configuration.validate(trainingSetSize: data.train.count)
         if let ranks = dataParallel?.ranks, configuration.batch % ranks != 0 {
-            throw ConfigurationError("--batch \(configuration.batch) does not split evenly over \(ranks) ranks; give a batch that is a multiple of \(ranks).")
+            throw ConfigurationError("\(.batch) \(configuration.batch) does not split evenly over \(ranks) ranks; give a batch that is a multiple of \(ranks).")
         }
         reduction = dataParallel
         guard data.test.count > 0 else {
@@ -93,8 +93,8 @@ public final class Trainer {
         }
         self.configuration = configuration
         objective = try configuration.resolvedObjective()
-        trim = try TrimRule(parsing: configuration.trim)
-        network = try Network(model: configuration.modelKind, batch: configuration.batch / (dataParallel?.ranks ?? 1), backend: backend)
+        trim = configuration.trim
+        network = try Network(model: configuration.model, batch: configuration.batch / (dataParallel?.ranks ?? 1), backend: backend)
         train = try DeviceDataset(data.train, backend: backend)
         test = try DeviceDataset(data.test, backend: backend)
         schedule = TrainingSchedule(configuration: configuration, stepsPerEpoch: data.train.count / configuration.batch)
@@ -107,7 +107,7 @@ public final class Trainer {
         }
         try network.initializeParameters(seed: configuration.seed)
         if let path = configuration.initFrom {
-            try InitialWeights(contentsOf: path, model: configuration.modelKind).load(into: network, file: path)
+            try InitialWeights(contentsOf: path, model: configuration.model).load(into: network, file: path)
         }
     }
 
@@ -122,7 +122,7 @@ public final class Trainer {
             throw ConfigurationError("The checkpoint \(file) was written by a run with other settings (\(try Self.differences(saved, current))); resume with the same flags.")
         }
         if let trained = checkpoint.data, trained != dataIdentity {
-            throw ConfigurationError("The checkpoint \(file) was trained on other data (\(trained)) than --data gives now (\(dataIdentity)); resume with the same --data.")
+            throw ConfigurationError("The checkpoint \(file) was trained on other data (\(trained)) than \(.data) gives now (\(dataIdentity)); resume with the same \(.data).")
         }
         let steps = checkpoint.partialEpoch?.steps ?? 0
         guard checkpoint.epoch >= 0, checkpoint.epoch <= configuration.epochs, steps >= 0, steps < schedule.stepsPerEpoch,

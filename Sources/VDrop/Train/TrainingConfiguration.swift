@@ -7,9 +7,8 @@ import Foundation
 /// 200 epochs, lr decayed linearly to 0 from epoch 100, the regularizer annealed
 /// in over 20 epochs, scale 1 (0.05 for vgglike's ARD and Sparse VD; the Gamma prior unscaled).
 public struct TrainingConfiguration: Codable, Equatable, Sendable {
-    public var model: String = ModelKind.lenet5.rawValue
-    /// `ard`, `svdo`, `gamma`, `gaussian` or `none`.
-    public var objective: String = "ard"
+    public var model: ModelKind = .lenet5
+    public var objective: ObjectiveKind = .ard
     /// The Gamma hyperprior's shape a (> ½) and rate b (≥ 0).
     public var gammaA: Float = 0.505
     public var gammaB: Float = 1e-8
@@ -27,8 +26,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Upper clip on log σ²; nil means none, except the Gamma recipe's −8 for `gamma`.
     public var logSigma2Max: Float?
     public var seed: UInt64 = 1
-    /// How weights are trimmed before evaluation: "mu", "mu:0.01", "logalpha", "logalpha:3".
-    public var trim: String = "mu"
+    /// How weights are trimmed before evaluation.
+    public var trim: TrimRule = .paper
     /// Read the loss back every this many steps (progress and the NaN check).
     public var logEvery: Int = 50
     /// Which variable of the variance Adam trains: the paper's log σ by default.
@@ -53,8 +52,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = TrainingConfiguration()
         func value<T: Decodable>(_ key: CodingKeys, _ fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
-        model = try value(.model, defaults.model)
-        objective = try value(.objective, defaults.objective)
+        // Names are read as text and parsed, so a wrong one is a sentence, not a decoding dump.
+        model = try c.decodeIfPresent(String.self, forKey: .model).map(ModelKind.init(parsing:)) ?? defaults.model
+        objective = try c.decodeIfPresent(String.self, forKey: .objective).map(ObjectiveKind.init(parsing:)) ?? defaults.objective
         gammaA = try value(.gammaA, defaults.gammaA)
         gammaB = try value(.gammaB, defaults.gammaB)
         alpha = try value(.alpha, defaults.alpha)
@@ -66,92 +66,75 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         regularizerScale = try c.decodeIfPresent(Float.self, forKey: .regularizerScale)
         logSigma2Max = try c.decodeIfPresent(Float.self, forKey: .logSigma2Max)
         seed = try value(.seed, defaults.seed)
-        trim = try value(.trim, defaults.trim)
+        trim = try c.decodeIfPresent(String.self, forKey: .trim).map(TrimRule.init(parsing:)) ?? defaults.trim
         logEvery = try value(.logEvery, defaults.logEvery)
         parameterization = try value(.parameterization, Parameterization.beforeTheChoice)
         initFrom = try c.decodeIfPresent(String.self, forKey: .initFrom)
     }
 
-    public var modelKind: ModelKind { ModelKind(rawValue: model) ?? .lenet5 }
-
-    /// The objective with its parameters; throws when they are out of range.
+    /// The objective with its parameters; throws when they are out of range
+    /// (``Objective/validate()`` holds the rules).
     public func resolvedObjective() throws -> Objective {
+        let resolved: Objective
         switch objective {
-        case "ard": return .ard
-        case "svdo": return .svdo
-        case "gamma":
-            guard gammaA > 0.5 else {
-                throw ConfigurationError("The Gamma hyperprior needs a > 1/2 (the MAP-II optimum exists only then); got --a \(gammaA).")
-            }
-            guard gammaB >= 0 else { throw ConfigurationError("The Gamma hyperprior needs b ≥ 0; got --b \(gammaB).") }
-            return .gamma(a: gammaA, b: gammaB)
-        case "gaussian":
-            guard alpha > 0 else { throw ConfigurationError("Gaussian dropout needs α > 0; got --alpha \(alpha).") }
-            return .gaussian(alpha: alpha)
-        case "none": return .none
-        default:
-            throw ConfigurationError("\"\(objective)\" is not an objective; use ard, svdo, gamma, gaussian or none.")
+        case .ard: resolved = .ard
+        case .svdo: resolved = .svdo
+        case .gamma: resolved = .gamma(a: gammaA, b: gammaB)
+        case .gaussian: resolved = .gaussian(alpha: alpha)
+        case .none: resolved = .none
         }
+        try resolved.validate()
+        return resolved
     }
 
     /// s as used: the flag, or the recipe's default: the Gamma prior is never scaled (the paper's
     /// Table 2 leaves it as it is), the other objectives take the model's default.
     public var effectiveRegularizerScale: Float {
-        regularizerScale ?? (objective == "gamma" ? 1 : modelKind.defaultRegularizerScale)
+        regularizerScale ?? (objective == .gamma ? 1 : model.defaultRegularizerScale)
     }
 
     /// The log σ² clip as used: the flag, or −8 (log σ < −4) for the Gamma recipe.
-    public var effectiveLogSigma2Max: Float? { logSigma2Max ?? (objective == "gamma" ? -8 : nil) }
+    public var effectiveLogSigma2Max: Float? { logSigma2Max ?? (objective == .gamma ? -8 : nil) }
 
     /// Checks every value; throws a sentence naming the flag and what it accepts. Every
     /// number must be finite: an infinite schedule or prior has no meaning and would only
     /// show up epochs later as a NaN.
     public func validate(trainingSetSize: Int? = nil) throws {
-        guard ModelKind(rawValue: model) != nil else {
-            throw ConfigurationError("\"\(model)\" is not a model; use \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
-        guard gammaA.isFinite else { throw ConfigurationError("--a must be a finite number; got \(gammaA).") }
-        guard gammaB.isFinite else { throw ConfigurationError("--b must be a finite number; got \(gammaB).") }
-        guard alpha.isFinite else { throw ConfigurationError("--alpha must be a finite number; got \(alpha).") }
+        guard gammaA.isFinite else { throw ConfigurationError("\(.gammaA) must be a finite number; got \(gammaA).") }
+        guard gammaB.isFinite else { throw ConfigurationError("\(.gammaB) must be a finite number; got \(gammaB).") }
+        guard alpha.isFinite else { throw ConfigurationError("\(.alpha) must be a finite number; got \(alpha).") }
         _ = try resolvedObjective()
-        _ = try TrimRule(parsing: trim)
         guard epochs >= 1, epochs <= Self.maximumEpochs else {
-            throw ConfigurationError("--epochs must lie between 1 and \(Self.maximumEpochs); got \(epochs).")
+            throw ConfigurationError("\(.epochs) must lie between 1 and \(Self.maximumEpochs); got \(epochs).")
         }
-        guard batch >= 1 else { throw ConfigurationError("--batch must be at least 1; got \(batch).") }
+        guard batch >= 1 else { throw ConfigurationError("\(.batch) must be at least 1; got \(batch).") }
         if let n = trainingSetSize, batch > n {
-            throw ConfigurationError("--batch \(batch) is larger than the training set (\(n) samples).")
+            throw ConfigurationError("\(.batch) \(batch) is larger than the training set (\(n) samples).")
         }
         guard learningRate > 0, learningRate <= Self.maximumLearningRate else {
-            throw ConfigurationError("--lr must be a number above 0 and at most \(Self.maximumLearningRate); got \(learningRate).")
+            throw ConfigurationError("\(.learningRate) must be a number above 0 and at most \(Self.maximumLearningRate); got \(learningRate).")
         }
         guard decayFrom >= 0, decayFrom <= Double(epochs) else {
-            throw ConfigurationError("--decay-from must lie between 0 and --epochs (\(epochs)); got \(decayFrom).")
+            throw ConfigurationError("\(.decayFrom) must lie between 0 and \(.epochs) (\(epochs)); got \(decayFrom).")
         }
         guard annealEpochs >= 0, annealEpochs.isFinite else {
-            throw ConfigurationError("--anneal-epochs must be a finite number, 0 or more; got \(annealEpochs).")
+            throw ConfigurationError("\(.annealEpochs) must be a finite number, 0 or more; got \(annealEpochs).")
         }
         if let s = regularizerScale, !(s >= 0 && s.isFinite) {
-            throw ConfigurationError("--reg-scale must be a finite number, 0 or more; got \(s).")
+            throw ConfigurationError("\(.regularizerScale) must be a finite number, 0 or more; got \(s).")
         }
-        if let clip = logSigma2Max, !clip.isFinite { throw ConfigurationError("--log-sigma2-max must be a finite number; got \(clip).") }
-        guard logEvery >= 1 else { throw ConfigurationError("--log-every must be at least 1; got \(logEvery).") }
+        if let clip = logSigma2Max, !clip.isFinite { throw ConfigurationError("\(.logSigma2Max) must be a finite number; got \(clip).") }
+        guard logEvery >= 1 else { throw ConfigurationError("\(.logEvery) must be at least 1; got \(logEvery).") }
     }
 
     /// The seeds of a `--seeds count` run: seed, seed + 1, …, seed + count − 1; throws when
     /// they would pass UInt64's largest value.
     public static func seeds(from seed: UInt64, count: Int) throws -> [UInt64] {
-        guard count >= 1 else { throw ConfigurationError("--seeds must be at least 1; got \(count).") }
+        guard count >= 1 else { throw ConfigurationError("\(.seeds) must be at least 1; got \(count).") }
         guard UInt64(count - 1) <= UInt64.max - seed else {
-            throw ConfigurationError("--seed \(seed) with --seeds \(count) would pass the largest seed, \(UInt64.max); choose a seed at most \(UInt64.max - UInt64(count - 1)).")
+            throw ConfigurationError("\(.seed) \(seed) with \(.seeds) \(count) would pass the largest seed, \(UInt64.max); choose a seed at most \(UInt64.max - UInt64(count - 1)).")
         }
         return (0..<count).map { seed + UInt64($0) }
     }
 }
 
-/// A flag or a combination of flags out of range, said as a sentence.
-public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}

@@ -70,12 +70,13 @@ public final class GemmTuner {
         for model in models {
             let network = try Network(model: model, batch: batch, backend: backend)
             try network.initializeParameters(seed: 1)
-            backend.recordedGemms = []
-            defer { backend.recordedGemms = nil }
+            let recorder = ProductShapeRecorder()
+            backend.productObserver = recorder
+            defer { backend.productObserver = nil }
             try network.trainStep(StepSettings(objective: objective, seed: 1, step: 0, datasetSize: 60_000,
                                                learningRate: 1e-3, regularizerWeight: 1), recordLoss: false)
             try backend.synchronize()
-            shapes += backend.recordedGemms ?? []
+            shapes += recorder.shapes
         }
         return shapes
     }

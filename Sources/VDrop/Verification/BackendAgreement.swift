@@ -57,48 +57,29 @@ public struct BackendAgreement: Codable, Equatable, Sendable {
         var agreement = BackendAgreement(model: model.rawValue, objective: objective.description, batch: batch, steps: steps,
                                          lossError: lossError(deviceRun.losses.map(\.total), cpuRun.losses.map(\.total)),
                                          gradientError: gradientError(deviceGradients, cpuGradients), device: device.name)
-        if let reference = cpu as? CPUBackend {
-            var loss = 0.0, gradient = 0.0
-            defer { reference.productPerturbation = 0 }
-            for perturbation in [Float.ulpOfOne * 8, -Float.ulpOfOne * 8] {  // ±2⁻²⁰
-                reference.productPerturbation = perturbation
-                let gradients = try Trajectory.firstGradients(model: model, objective: objective, batch: batch, backend: reference)
-                let run = try Trajectory.run(model: model, objective: objective, batch: batch, steps: steps, backend: reference)
-                gradient = max(gradient, gradientError(gradients, cpuGradients))
-                loss = max(loss, lossError(run.losses.map(\.total), cpuRun.losses.map(\.total)))
-            }
-            agreement.lossSensitivity = loss
-            agreement.gradientSensitivity = gradient
+        var loss = 0.0, gradient = 0.0
+        defer { cpu.productObserver = nil }
+        for perturbation in [Float.ulpOfOne * 8, -Float.ulpOfOne * 8] {  // ±2⁻²⁰
+            cpu.productObserver = ProductPerturbation(relative: perturbation)
+            let gradients = try Trajectory.firstGradients(model: model, objective: objective, batch: batch, backend: cpu)
+            let run = try Trajectory.run(model: model, objective: objective, batch: batch, steps: steps, backend: cpu)
+            gradient = max(gradient, gradientError(gradients, cpuGradients))
+            loss = max(loss, lossError(run.losses.map(\.total), cpuRun.losses.map(\.total)))
         }
-        if let openCL = device as? OpenCLBackend {
-            agreement.productError = try productError(model: model, objective: objective, batch: batch, device: openCL)
-        }
+        agreement.lossSensitivity = loss
+        agreement.gradientSensitivity = gradient
+        agreement.productError = try productError(model: model, objective: objective, batch: batch, device: device)
         return agreement
     }
 
     /// The largest error of the products of the device's first step, each against OpenBLAS on
     /// the same operands (see the type's comment).
-    public static func productError(model: ModelKind, objective: Objective, batch: Int, device: OpenCLBackend) throws -> Double {
-        let cpu = CPUBackend()
-        var worst = 0.0
-        device.productObserver = { shape, _, alpha, a, b, beta, before, after in
-            let (m, n, k) = (shape.m, shape.n, shape.k)
-            func multiply(_ a: [Float], _ b: [Float], _ alpha: Float, _ beta: Float, _ c: [Float]) throws -> [Float] {
-                let result = try cpu.tensor(c, shape: [m * n])
-                try cpu.gemm(transposeA: shape.transposeA, transposeB: shape.transposeB, m: m, n: n, k: k, alpha: alpha,
-                             a: try cpu.tensor(a, shape: [m * k]), b: try cpu.tensor(b, shape: [k * n]), beta: beta, c: result)
-                return try cpu.download(result)
-            }
-            let initial = before ?? [Float](repeating: 0, count: m * n)
-            let expected = try multiply(a, b, alpha, beta, initial)
-            let bound = try multiply(a.map(abs), b.map(abs), abs(alpha), abs(beta), initial.map(abs))
-            for i in 0..<(m * n) {
-                worst = max(worst, normalized(Double(abs(after[i] - expected[i])), by: Double(bound[i])))
-            }
-        }
+    public static func productError(model: ModelKind, objective: Objective, batch: Int, device: Backend) throws -> Double {
+        let check = ProductCheck()
+        device.productObserver = check
         defer { device.productObserver = nil }
         _ = try Trajectory.firstGradients(model: model, objective: objective, batch: batch, backend: device)
-        return worst
+        return check.worst
     }
 
     public static func lossError(_ device: [Double], _ cpu: [Double]) -> Double {
@@ -115,7 +96,7 @@ public struct BackendAgreement: Codable, Equatable, Sendable {
     }
 
     /// error / bound, with NaN (a NaN on either side) counted as infinitely wrong.
-    private static func normalized(_ error: Double, by bound: Double) -> Double {
+    static func normalized(_ error: Double, by bound: Double) -> Double {
         error.isNaN ? .infinity : bound > 0 ? error / bound : (error == 0 ? 0 : .infinity)
     }
 }

@@ -113,7 +113,7 @@ final class DeviceMemoryTests: XCTestCase {
         let tooMany = Int(backend.device.globalMemory / 4) + 1
         XCTAssertThrowsError(try backend.allocate([tooMany])) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains(backend.device.name) && text.contains("--batch"), text)
+            XCTAssertTrue(text.contains(backend.device.name) && text.contains("smaller batch"), text)
         }
     }
 }

@@ -150,8 +150,8 @@ final class CompactionTests: XCTestCase {
         let network = try Network(model: model, batch: 1, backend: TestBackends.cpu)
         try network.initializeParameters(seed: 11)
         var configuration = TrainingConfiguration()
-        configuration.model = model.rawValue
-        configuration.trim = "logalpha:3"
+        configuration.model = model
+        configuration.trim = .logAlpha(threshold: 3)
         var checkpoint = try Checkpoint(network: network, configuration: configuration, epoch: 0, step: 0)
         for (index, name) in checkpoint.tensors.keys.filter({ $0.hasSuffix(".theta") }).sorted().enumerated() {
             let key = String(name.dropLast(".theta".count))

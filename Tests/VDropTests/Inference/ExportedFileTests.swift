@@ -70,7 +70,7 @@ final class ExportedFileTests: TemporaryFolderTestCase {
             edit(&entries, &metadata)
             let data = try SafeTensors.encode(entries.values.sorted { $0.name < $1.name }, metadata: metadata)
             XCTAssertThrowsError(try InferenceModel(exportedData: data, file: "hostile.safetensors"), phrase, line: line) { error in
-                XCTAssertTrue(error is DatasetError && "\(error)".contains(phrase), "\(phrase): \(error)", line: line)
+                XCTAssertTrue(error is ModelFileError && "\(error)".contains(phrase), "\(phrase): \(error)", line: line)
             }
         }
         func architecture(_ edit: @escaping (inout String) -> Void) -> (inout [String: SafeTensors.Entry], inout [String: String]) -> Void {
@@ -104,7 +104,7 @@ final class ExportedFileTests: TemporaryFolderTestCase {
     }
 
     /// 500 seeded byte mutations of a csr file (most in its header, where the shapes and offsets
-    /// are): each reads back or throws a DatasetError; a trap would end the test process.
+    /// are): each reads back or throws a ModelFileError; a trap would end the test process.
     func testMutatedFilesReadOrThrowNeverTrap() throws {
         let original = try Self.network.safeTensorsData(format: .csr)
         let headerEnd = 8 + Int(original[0]) + Int(original[1]) << 8
@@ -119,7 +119,7 @@ final class ExportedFileTests: TemporaryFolderTestCase {
                 _ = try InferenceModel(exportedData: data, file: "mutated")
                 read += 1
             } catch {
-                XCTAssertTrue(error is DatasetError, "trial \(trial): \(error)")
+                XCTAssertTrue(error is ModelFileError, "trial \(trial): \(error)")
             }
         }
         XCTAssertLessThan(read, 500, "some mutations must be refused")

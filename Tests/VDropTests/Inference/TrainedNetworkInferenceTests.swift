@@ -10,7 +10,7 @@ final class TrainedNetworkInferenceTests: TemporaryFolderTestCase {
     func trainedCheckpoint() throws -> (Trainer, String, TrimRule) {
         let full = try TrainingRunTests.slice.get()
         let data = DataSplit(train: full.train.prefix(1000), test: full.test.prefix(500), source: full.source)
-        let c = TrainingConfiguration.shortRun(model: "lenet300", objective: "ard", epochs: 1, batch: 50, decayFrom: 0.5,
+        let c = TrainingConfiguration.shortRun(model: .lenet300, objective: .ard, epochs: 1, batch: 50, decayFrom: 0.5,
                                                annealEpochs: 1, seed: 3, logEvery: 100, regularizerScale: 0.02)
         let trainer = try Trainer(configuration: c, data: data, backend: TestBackends.cpu, outputDirectory: folder + "/run")
         _ = try trainer.run()

@@ -2,12 +2,12 @@ import Foundation
 @testable import VDrop
 import XCTest
 
-/// Damaged, hostile and unsupported ONNX files are sentences (`DatasetError` naming the file),
+/// Damaged, hostile and unsupported ONNX files are sentences (`ModelFileError` naming the file),
 /// never a trap, and the sentence says what is wrong.
 final class ONNXHostileInputTests: XCTestCase {
     private func assertSentence(_ data: Data, _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try InferenceModel(onnx: data, file: "bad.onnx"), file: file, line: line) { error in
-            guard let error = error as? DatasetError else { return XCTFail("not a DatasetError: \(error)", file: file, line: line) }
+            guard let error = error as? ModelFileError else { return XCTFail("not a ModelFileError: \(error)", file: file, line: line) }
             XCTAssertEqual(error.file, "bad.onnx", file: file, line: line)
             XCTAssertTrue(error.problem.contains(expected), "\(error.problem)", file: file, line: line)
         }
@@ -33,7 +33,7 @@ final class ONNXHostileInputTests: XCTestCase {
                 let decoded = try InferenceModel(onnx: data.prefix(length), file: "cut.onnx")
                 XCTAssertEqual(decoded.stages, model.stages, "cut at \(length)")
             } catch {
-                XCTAssertTrue(error is DatasetError, "cut at \(length): \(error)")
+                XCTAssertTrue(error is ModelFileError, "cut at \(length): \(error)")
                 sentences += 1
             }
         }
@@ -102,7 +102,7 @@ final class ONNXHostileInputTests: XCTestCase {
         try Data("not a model".utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         XCTAssertThrowsError(try InferenceModel.load(contentsOf: path)) { error in
-            XCTAssertTrue(error is DatasetError, "\(error)")
+            XCTAssertTrue(error is ModelFileError, "\(error)")
         }
     }
 }

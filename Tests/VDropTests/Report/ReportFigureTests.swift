@@ -94,7 +94,7 @@ final class ReportFigureTests: TemporaryFolderTestCase {
         let base = folder + "/sweep"
         for (i, a) in [Float(0.505), 0.52].enumerated() {
             for seed in [UInt64(1), 2] {
-                try SyntheticRuns.write(folder: base + "/a-\(a)-seed-\(seed)", configuration: SyntheticRuns.configuration(seed: seed, objective: "gamma", a: a),
+                try SyntheticRuns.write(folder: base + "/a-\(a)-seed-\(seed)", configuration: SyntheticRuns.configuration(seed: seed, objective: .gamma, a: a),
                                         offset: Double(i) * 3 + Double(seed))
             }
         }
@@ -120,7 +120,7 @@ final class ReportFigureTests: TemporaryFolderTestCase {
     /// `report runs/ard runs/svdo`: both in every chart, named by their folders, one legend.
     func testSeveralFoldersAreOverlaid() throws {
         try SyntheticRuns.write(folder: folder + "/ard", configuration: SyntheticRuns.configuration(seed: 1), offset: 0)
-        try SyntheticRuns.write(folder: folder + "/svdo", configuration: SyntheticRuns.configuration(seed: 1, objective: "svdo"), offset: 2)
+        try SyntheticRuns.write(folder: folder + "/svdo", configuration: SyntheticRuns.configuration(seed: 1, objective: .svdo), offset: 2)
         let (groups, figures) = try Report.build(paths: [folder + "/ard", folder + "/svdo"])
         XCTAssertEqual(groups.map(\.label), ["ard", "svdo"])
         let chart = try figure("compression", in: figures)

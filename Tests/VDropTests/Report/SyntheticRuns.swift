@@ -4,9 +4,9 @@ import Foundation
 /// Run folders written by hand (metrics.jsonl, results.json, histograms.json) with known
 /// numbers, so that report tests need no training and know what every chart must show.
 enum SyntheticRuns {
-    static func configuration(seed: UInt64, objective: String = "ard", a: Float = 0.505) -> TrainingConfiguration {
+    static func configuration(seed: UInt64, objective: ObjectiveKind = .ard, a: Float = 0.505) -> TrainingConfiguration {
         var c = TrainingConfiguration()
-        c.model = "lenet300"
+        c.model = .lenet300
         c.objective = objective
         c.gammaA = a
         c.epochs = 4

@@ -20,8 +20,8 @@ final class TrainedRunReportTests: TemporaryFolderTestCase {
         let data = try RunSafetyTests.slice.get()
         let run = folder + "/run"
         var configuration = TrainingConfiguration()
-        configuration.model = "lenet300"
-        configuration.objective = "ard"
+        configuration.model = .lenet300
+        configuration.objective = .ard
         configuration.epochs = 3
         configuration.batch = 50
         configuration.decayFrom = 2

@@ -46,7 +46,7 @@ final class DataParallelTests: XCTestCase {
     }
 
     private func configuration(model: ModelKind) -> TrainingConfiguration {
-        .shortRun(model: model.rawValue, objective: "svdo", epochs: 1, batch: 20, seed: 21, logEvery: 5, regularizerScale: 0.05)
+        .shortRun(model: model, objective: .svdo, epochs: 1, batch: 20, seed: 21, logEvery: 5, regularizerScale: 0.05)
     }
 
     /// The parameters after one epoch of 10 steps on `ranks` ranks (threads), from rank 0.
@@ -122,7 +122,7 @@ final class DataParallelTests: XCTestCase {
         c.batch = 25
         XCTAssertThrowsError(try Trainer(configuration: c, data: data, backend: TestBackends.cpu, outputDirectory: nil,
                                          dataParallel: ThreadReduction(rank: 0, shared: .init(ranks: 2)))) { error in
-            XCTAssertTrue("\(error)".contains("--batch 25 does not split evenly over 2 ranks"), "\(error)")
+            XCTAssertTrue("\(error)".contains("the batch size 25 does not split evenly over 2 ranks") && namedSettings(error) == [.batch], "\(error)")
         }
     }
 }

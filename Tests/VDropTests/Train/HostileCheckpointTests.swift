@@ -66,7 +66,7 @@ final class HostileCheckpointTests: XCTestCase {
         let network = try Network(model: .lenet300, batch: 1, backend: TestBackends.cpu)
         try network.initializeParameters(seed: 3)
         var configuration = TrainingConfiguration()
-        configuration.model = "lenet300"
+        configuration.model = .lenet300
         configuration.epochs = 4
         configuration.decayFrom = 2
         let checkpoint = try Checkpoint(network: network, configuration: configuration, epoch: 2, step: 120)
@@ -84,17 +84,33 @@ final class HostileCheckpointTests: XCTestCase {
         return try Checkpoint(contentsOf: path)
     }
 
+    /// A name vdrop does not know in a checkpoint's configuration is a sentence saying so.
+    func testUnknownNamesInTheConfigurationAreRefused() throws {
+        let (data, _, _) = try Self.saved.get()
+        let (entries, metadata) = try SafeTensors.decode(data, file: "saved")
+        for (phrase, from, to) in [("is not a model", #""model":"lenet300""#, #""model":"resnet""#),
+                                   ("is not an objective", #""objective":"ard""#, #""objective":"magic""#),
+                                   ("is not a trimming rule", #""trim":"mu:0.01""#, #""trim":"median""#)] {
+            var edited = metadata
+            let json = try XCTUnwrap(metadata["vdrop.configuration"])
+            XCTAssertTrue(json.contains(from), json)
+            edited["vdrop.configuration"] = json.replacingOccurrences(of: from, with: to)
+            let bytes = try SafeTensors.encode(entries.values.sorted { $0.name < $1.name }, metadata: edited)
+            XCTAssertThrowsError(try Checkpoint(data: bytes, file: "hostile.safetensors"), phrase) { error in
+                XCTAssertTrue(error is ModelFileError && "\(error)".contains(phrase) && "\(error)".contains("hostile.safetensors"), "\(phrase): \(error)")
+            }
+        }
+    }
+
     func testMetadataOutOfRangeIsRefusedBeforeANetworkIsBuilt() throws {
         let good = try Self.saved.get().checkpoint
         XCTAssertEqual(try roundTrip(good).step, 120)
         let edits: [(String, (inout Checkpoint) -> Void)] = [
-            ("--batch must be at least 1", { $0.configuration.batch = 0 }),
-            ("--batch must be at least 1", { $0.configuration.batch = -100 }),
-            ("--epochs must lie between 1 and", { $0.configuration.epochs = 0; $0.epoch = 0; $0.step = 0 }),
-            ("--lr must be a number above 0", { $0.configuration.learningRate = -1 }),
-            ("is not a model", { $0.configuration.model = "resnet" }),
-            ("is not an objective", { $0.configuration.objective = "magic" }),
-            ("--log-every must be at least 1", { $0.configuration.logEvery = 0 }),
+            ("the batch size must be at least 1", { $0.configuration.batch = 0 }),
+            ("the batch size must be at least 1", { $0.configuration.batch = -100 }),
+            ("the number of epochs must lie between 1 and", { $0.configuration.epochs = 0; $0.epoch = 0; $0.step = 0 }),
+            ("the learning rate must be a number above 0", { $0.configuration.learningRate = -1 }),
+            ("the loss read-back interval must be at least 1", { $0.configuration.logEvery = 0 }),
             ("after epoch -1", { $0.epoch = -1 }),
             ("after epoch 5 of a 4-epoch run", { $0.epoch = 5 }),
             ("at step -120", { $0.step = -120 }),
@@ -130,7 +146,7 @@ final class HostileCheckpointTests: XCTestCase {
         let (original, network, _) = try Self.saved.get()
         let headerEnd = 8 + Int(original.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) })
         var random = SplitMix64(seed: 0x5EED)
-        var networks: [String: Network] = ["lenet300": network]
+        var networks: [ModelKind: Network] = [.lenet300: network]
         var outcomes = (loaded: 0, refused: 0)
         for round in 0..<400 {
             var bytes = [UInt8](original)
@@ -151,11 +167,11 @@ final class HostileCheckpointTests: XCTestCase {
             do {
                 let checkpoint = try Checkpoint(data: Data(bytes), file: file)
                 let model = checkpoint.configuration.model
-                if networks[model] == nil { networks[model] = try Network(model: checkpoint.configuration.modelKind, batch: 1, backend: TestBackends.cpu) }
+                if networks[model] == nil { networks[model] = try Network(model: model, batch: 1, backend: TestBackends.cpu) }
                 try checkpoint.restore(into: networks[model]!, file: file)
                 outcomes.loaded += 1
             } catch {
-                XCTAssertTrue(error is DatasetError && "\(error)".contains(file), "round \(round): \(error)")
+                XCTAssertTrue(error is ModelFileError && "\(error)".contains(file), "round \(round): \(error)")
                 outcomes.refused += 1
             }
         }

@@ -98,12 +98,12 @@ final class InitFromTests: TemporaryFolderTestCase {
     /// exactly as the dense one (same θ, σ² only adds noise in training), and ARD then prunes.
     func testARDFromADenseCheckpointStartsWhereItEndedAndPrunes() throws {
         let data = try RunSafetyTests.slice.get()
-        let dense = TrainingConfiguration.shortRun(model: "lenet300", objective: "none", epochs: 2, batch: 50, seed: 4)
+        let dense = TrainingConfiguration.shortRun(model: .lenet300, objective: .none, epochs: 2, batch: 50, seed: 4)
         let denseRun = try Trainer(configuration: dense, data: data, backend: TestBackends.cpu, outputDirectory: folder + "/dense")
         let denseResult = try denseRun.run()
 
         var sparse = dense
-        sparse.objective = "ard"
+        sparse.objective = .ard
         sparse.epochs = 3
         sparse.decayFrom = 3
         sparse.regularizerScale = 0.02
@@ -120,11 +120,11 @@ final class InitFromTests: TemporaryFolderTestCase {
 
     func testACheckpointOfAnotherModelIsRefused() throws {
         let data = try RunSafetyTests.slice.get()
-        let c = TrainingConfiguration.shortRun(model: "lenet300", objective: "none", epochs: 1, batch: 500, annealEpochs: 20)
+        let c = TrainingConfiguration.shortRun(model: .lenet300, objective: .none, epochs: 1, batch: 500, annealEpochs: 20)
         let run = try Trainer(configuration: c, data: data, backend: TestBackends.cpu, outputDirectory: folder + "/run")
         _ = try run.run()
         XCTAssertThrowsError(try InitialWeights(contentsOf: folder + "/run/checkpoint.safetensors", model: .lenet5)) { error in
-            XCTAssertTrue("\(error)".contains("is a checkpoint of model lenet300; --model is lenet5"), "\(error)")
+            XCTAssertTrue("\(error)".contains("is a checkpoint of model lenet300; model is lenet5"), "\(error)")
         }
     }
 }

@@ -14,8 +14,8 @@ final class RunSafetyTests: TemporaryFolderTestCase {
 
     func configuration(epochs: Int, parameterization: Parameterization = .logSigma) -> TrainingConfiguration {
         var c = TrainingConfiguration()
-        c.model = "lenet300"
-        c.objective = "svdo"
+        c.model = .lenet300
+        c.objective = .svdo
         c.epochs = epochs
         c.batch = 50
         c.decayFrom = 1
@@ -115,7 +115,7 @@ final class RunSafetyTests: TemporaryFolderTestCase {
         _ = try Trainer(configuration: configuration(epochs: 1), data: data, backend: TestBackends.cpu, outputDirectory: path).run()
         XCTAssertThrowsError(try RunFolder(path).prepareForNewRun(force: false)) { error in
             let text = "\(error)"
-            XCTAssertTrue(text.contains("already holds a run") && text.contains("--resume") && text.contains("--force"), text)
+            XCTAssertTrue(text.contains("already holds a run") && namedSettings(error) == [.resume, .force], text)
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: path + "/checkpoint.safetensors"))
         try RunFolder(path).prepareForNewRun(force: true)
@@ -140,7 +140,7 @@ final class RunSafetyTests: TemporaryFolderTestCase {
                                 test: data.test, source: "changed")
         let other = try Trainer(configuration: configuration(epochs: 2), data: changed, backend: TestBackends.cpu, outputDirectory: path)
         XCTAssertThrowsError(try other.resume(from: checkpoint, file: file)) { error in
-            XCTAssertTrue("\(error)".contains("other data") && "\(error)".contains("--data"), "\(error)")
+            XCTAssertTrue("\(error)".contains("other data") && namedSettings(error) == [.data, .data], "\(error)")
         }
         let otherParameterization = try Trainer(configuration: configuration(epochs: 2, parameterization: .logSigma2), data: data,
                                                 backend: TestBackends.cpu, outputDirectory: path)

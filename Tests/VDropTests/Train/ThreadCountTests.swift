@@ -9,7 +9,7 @@ final class ThreadCountTests: XCTestCase {
     func testTrainingGivesTheSameBitsOnOneThreadAndOnFour() throws {
         let data = try TrainingRunTests.slice.get()
         let slice = DataSplit(train: data.train.prefix(200), test: data.test.prefix(20), source: data.source)
-        for (model, objective) in [("lenet300", "ard"), ("lenet300", "svdo"), ("lenet5", "svdo")] {
+        for (model, objective) in [(ModelKind.lenet300, ObjectiveKind.ard), (.lenet300, .svdo), (.lenet5, .svdo)] {
             let c = TrainingConfiguration.shortRun(model: model, objective: objective, epochs: 1, batch: 100, logEvery: 1)
             func parameters(threads: Int) throws -> [Float] {
                 let trainer = try Trainer(configuration: c, data: slice, backend: CPUBackend(threads: threads), outputDirectory: nil)

@@ -13,9 +13,9 @@ final class TrainingRunTests: TemporaryFolderTestCase {
         return DataSplit(train: full.train.prefix(3000), test: full.test.prefix(1000), source: full.source)
     }
 
-    private func configuration(epochs: Int, objective: String = "ard") -> TrainingConfiguration {
+    private func configuration(epochs: Int, objective: ObjectiveKind = .ard) -> TrainingConfiguration {
         var c = TrainingConfiguration()
-        c.model = "lenet300"
+        c.model = .lenet300
         c.objective = objective
         c.epochs = epochs
         c.batch = 50
@@ -138,7 +138,7 @@ final class TrainingRunTests: TemporaryFolderTestCase {
 
     func testInvalidSettingsAreSentences() throws {
         var c = configuration(epochs: 1)
-        c.objective = "gamma"
+        c.objective = .gamma
         c.gammaA = 0.5
         XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("a > 1/2"), "\($0)") }
         c.gammaA = 0.51
@@ -146,11 +146,10 @@ final class TrainingRunTests: TemporaryFolderTestCase {
         XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("b ≥ 0"), "\($0)") }
         c = configuration(epochs: 1)
         c.learningRate = 0
-        XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("--lr"), "\($0)") }
+        XCTAssertThrowsError(try c.validate()) { XCTAssertEqual(namedSettings($0), [.learningRate], "\($0)") }
         c = configuration(epochs: 1)
         XCTAssertThrowsError(try c.validate(trainingSetSize: 20)) { XCTAssertTrue("\($0)".contains("larger than the training set"), "\($0)") }
-        c.trim = "median"
-        XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("not a trimming rule"), "\($0)") }
+        XCTAssertThrowsError(try TrimRule(parsing: "median")) { XCTAssertTrue("\($0)".contains("not a trimming rule"), "\($0)") }
     }
 
     func testScheduleFollowsThePaper() {
@@ -169,7 +168,7 @@ final class TrainingRunTests: TemporaryFolderTestCase {
         XCTAssertEqual(schedule.learningRate(atStep: 150 * 600 + 300), 4.95e-4, accuracy: 1e-9, "lr falls every step")
         XCTAssertEqual(schedule.beta(atStep: 30 * 600), 1)
         XCTAssertEqual(schedule.regularizerScale, 1)
-        c.model = "vgglike"
+        c.model = .vgglike
         XCTAssertEqual(TrainingSchedule(configuration: c, stepsPerEpoch: 500).regularizerScale, 0.05)
     }
 

@@ -67,7 +67,7 @@ final class GemmTunerTests: XCTestCase {
         let workload = try GemmTuner.workload(of: [.lenet5], objective: .svdo, batch: 2, backend: backend)
         XCTAssertEqual(workload.count, 10, "\(workload)")
         XCTAssertEqual(workload.filter { !$0.transposeA && $0.transposeB && $0.k == 2 * 576 }.count, 2, "\(workload)")
-        XCTAssertNil(backend.recordedGemms, "recording stops after the step")
+        XCTAssertNil(backend.productObserver, "recording stops after the step")
         XCTAssertThrowsError(try GemmTuner(backend: backend, workload: try GemmTuner.workload(of: [.lenet300], objective: .svdo,
                                                                                              batch: 2, backend: backend))) { error in
             XCTAssertTrue("\(error)".contains("lenet300"), "\(error)")

@@ -28,7 +28,7 @@ final class BackendAgreementTests: XCTestCase {
 
     func testTheCPUBackendsPerturbationChangesEachProductByItsSizeBothWays() throws {
         let cpu = CPUBackend(threads: 1)
-        defer { cpu.productPerturbation = 0 }
+        defer { cpu.productObserver = nil }
         let (m, n, k) = (8, 16, 5)
         let a = try cpu.tensor(testValues(m * k, seed: 1), shape: [m * k]), b = try cpu.tensor(testValues(k * n, seed: 2), shape: [k * n])
         func product() throws -> [Float] {
@@ -37,7 +37,7 @@ final class BackendAgreementTests: XCTestCase {
             return try cpu.download(c)
         }
         let exact = try product()
-        cpu.productPerturbation = 1e-3
+        cpu.productObserver = ProductPerturbation(relative: 1e-3)
         let perturbed = try product()
         var ups = 0, downs = 0
         for (p, e) in zip(perturbed, exact) where e != 0 {

@@ -70,11 +70,8 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
 
     public private(set) var allocatedBytes = 0
 
-    /// When not 0, every product's result is changed by this relative amount, up or down by a
-    /// fixed pattern over its elements: a stand-in for the rounding of another summation order.
-    /// `vdrop check` sets it to ±2⁻²⁰ to measure how far such changes move a model's results
-    /// (see ``BackendAgreement``). A uniform scale would not do: BatchNorm divides it out.
-    public var productPerturbation: Float = 0
+    public var productObserver: ProductObserver?
+    public var deviceActivity: DeviceActivity? { nil }
 
     public func makeStorage(capacity: Int) throws -> TensorStorage {
         allocatedBytes += max(capacity, 1) * MemoryLayout<Float>.stride
@@ -105,16 +102,19 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
         tensor.hostPointer.update(repeating: value, count: tensor.count)
     }
 
-    /// c[i] ·= 1 ± ``productPerturbation``, the sign from a multiplicative hash of i.
-    private func perturb(_ c: Tensor, count: Int) {
-        let p = c.hostPointer, up = 1 + productPerturbation, down = 1 - productPerturbation
-        for i in 0..<count { p[i] *= (UInt32(truncatingIfNeeded: i) &* 2_654_435_761) & 0x8000 == 0 ? up : down }
-    }
-
     public func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operands too small")
         if m == 0 || n == 0 { return }
+        let shape = GemmShape(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k)
+        try observed(shape, route: nil, alpha: alpha, a: a, b: b, beta: beta, c: c) {
+            try computeGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c)
+        }
+    }
+
+    /// The product itself, on OpenBLAS over a fixed number of slabs (``productSlabs``).
+    private func computeGemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                             alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws {
         if k == 0 {
             // BLAS leaves C untouched for k = 0 only when β = 1; make it C = β·C always.
             let p = c.hostPointer
@@ -122,7 +122,6 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
             return
         }
         let blas = try blas.get()
-        defer { if productPerturbation != 0 { perturb(c, count: m * n) } }
         let a = a.hostPointer, b = b.hostPointer, c = c.hostPointer
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
         // Rows i ..< i+rows of C come from rows of op(A): row i of op(A) starts at a + i·lda,

@@ -41,7 +41,7 @@ extension Tensor {
 ///
 /// Nothing here waits for the device except ``download(_:)`` and
 /// ``synchronize()``, so a training step is a stream of enqueued commands.
-public final class OpenCLBackend: BackendCore, @unchecked Sendable {
+public final class OpenCLBackend: BackendCore, DeviceActivity, @unchecked Sendable {
     public let device: Device
     public let context: Context
     public let queue: Queue
@@ -153,9 +153,8 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
     /// so after the first step no GEMM asks CLBlast for a size or allocates.
     private var gemmTemporaryBytes: [GemmSignature: Int] = [:]
 
-    /// While not nil, the shape of every GEMM is appended here: how ``GemmTuner`` learns the
-    /// GEMMs a training step issues.
-    public var recordedGemms: [GemmShape]?
+    public var productObserver: ProductObserver?
+    public var deviceActivity: DeviceActivity? { self }
 
     /// Makes `parameters` the SGEMM parameters CLBlast uses on this device (for every backend
     /// on it in this process). The temporary-buffer sizes known so far depend on the tile sizes,
@@ -172,29 +171,20 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
         try gemm(shape, route: gemmRoute(for: shape), alpha: alpha, a: a, b: b, beta: beta, c: c)
     }
 
-    /// While not nil, called after every product with its shape, route and operands (C as it
-    /// was before, or nil when β = 0, and after), synchronously: how ``BackendAgreement`` checks
-    /// each product of a step against OpenBLAS. Slow; for verification only.
-    public var productObserver: ((GemmShape, GemmRoute, _ alpha: Float, _ a: [Float], _ b: [Float], _ beta: Float,
-                                  _ before: [Float]?, _ after: [Float]) throws -> Void)?
-
     /// C = α·op(A)·op(B) + β·C on `route`; a tiled route the device cannot run falls back to CLBlast.
-    /// CLBlast runs with a temporary buffer this backend keeps (`CLBlastSgemmWithTempBuffer`):
-    /// plain `CLBlastSgemm` would allocate and free one inside every call that pads its operands.
     public func gemm(_ shape: GemmShape, route: GemmRoute, alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws {
-        let (transposeA, transposeB, m, n, k) = (shape.transposeA, shape.transposeB, shape.m, shape.n, shape.k)
-        precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operands too small")
-        if m == 0 || n == 0 { return }
-        if let observer = productObserver {
-            productObserver = nil
-            defer { productObserver = observer }
-            let before = beta != 0 ? try download(c.slice(from: 0, shape: [m * n])) : nil
-            try gemm(shape, route: route, alpha: alpha, a: a, b: b, beta: beta, c: c)
-            try observer(shape, route, alpha, try download(a.slice(from: 0, shape: [m * k])), try download(b.slice(from: 0, shape: [k * n])),
-                         beta, before, try download(c.slice(from: 0, shape: [m * n])))
-            return
+        precondition(a.count >= shape.m * shape.k && b.count >= shape.k * shape.n && c.count >= shape.m * shape.n, "gemm operands too small")
+        if shape.m == 0 || shape.n == 0 { return }
+        try observed(shape, route: route, alpha: alpha, a: a, b: b, beta: beta, c: c) {
+            try computeGemm(shape, route: route, alpha: alpha, a: a, b: b, beta: beta, c: c)
         }
-        recordedGemms?.append(shape)
+    }
+
+    /// The product itself. CLBlast runs with a temporary buffer this backend keeps
+    /// (`CLBlastSgemmWithTempBuffer`): plain `CLBlastSgemm` would allocate and free one inside
+    /// every call that pads its operands.
+    private func computeGemm(_ shape: GemmShape, route: GemmRoute, alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws {
+        let (transposeA, transposeB, m, n, k) = (shape.transposeA, shape.transposeB, shape.m, shape.n, shape.k)
         if case .tiled(let configuration, let slices) = route,
            try gemmTiled(shape, configuration: configuration, slices: slices, alpha: alpha, a: a, b: b, beta: beta, c: c) { return }
         var queueHandle: cl_command_queue? = queue.handle

@@ -35,7 +35,7 @@ extension InferenceModel {
     /// The model kind the provenance names, which says which data set it reads; a sentence when unknown.
     public func modelKind(file: String) throws -> ModelKind {
         guard let kind = ModelKind(rawValue: provenance.model) else {
-            throw DatasetError(file: file, problem: "names model \"\(provenance.model)\", which is none of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+            throw ModelFileError(file: file, problem: "names model \"\(provenance.model)\", which is none of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         return kind
     }

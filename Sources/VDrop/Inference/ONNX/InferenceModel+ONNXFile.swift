@@ -10,7 +10,7 @@ extension InferenceModel {
         guard path.hasSuffix(".onnx") || looksLikeONNX(head) else { return nil }
         let size = (try? handle.seekToEnd()) ?? 0
         guard size <= 1 << 31 else {
-            throw DatasetError(file: path, problem: "holds \(size) bytes, more than the 2 GiB one ONNX protobuf may hold; vdrop reads self-contained ONNX files only.")
+            throw ModelFileError(file: path, problem: "holds \(size) bytes, more than the 2 GiB one ONNX protobuf may hold; vdrop reads self-contained ONNX files only.")
         }
         try handle.seek(toOffset: 0)
         return try handle.readToEnd() ?? Data()

@@ -20,8 +20,8 @@ struct ONNXStageReader {
         self.shape = sampleShape
     }
 
-    private func fail(_ node: ONNXNodeMessage, _ problem: String) -> DatasetError {
-        DatasetError(file: file, problem: "node \"\(node.name)\" (\(node.opType)): \(problem)")
+    private func fail(_ node: ONNXNodeMessage, _ problem: String) -> ModelFileError {
+        ModelFileError(file: file, problem: "node \"\(node.name)\" (\(node.opType)): \(problem)")
     }
 
     /// Reads `node`, whose first input is the current value.

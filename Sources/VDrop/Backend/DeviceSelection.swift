@@ -24,7 +24,7 @@ public enum DeviceChoice: Equatable, Sendable, CustomStringConvertible {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, let p = Int(parts[0]), let d = Int(parts[1]), p >= 0, d >= 0 else {
                 throw DeviceSelectionError(
-                    message: "\"\(text)\" is not a device. Use auto, gpu, cpu, opencl-cpu, or P:D with the platform and device numbers that `vdrop devices` lists.")
+                    "\"\(text)\" is not a device. Use auto, gpu, cpu, opencl-cpu, or P:D with the platform and device numbers that `vdrop devices` lists.")
             }
             self = .indexed(platform: p, device: d)
         }
@@ -54,10 +54,11 @@ extension Device: Equatable {
 }
 
 /// A device that does not exist or could not be found; the message lists what does exist.
-public struct DeviceSelectionError: Error, CustomStringConvertible {
-    public let message: String
-    public init(message: String) { self.message = message }
-    public var description: String { message }
+public struct DeviceSelectionError: SettingWordedError {
+    public let wording: SettingMessage
+    public init(_ wording: SettingMessage) { self.wording = wording }
+    /// The sentence with the settings' plain names.
+    public var message: String { wording.description }
 }
 
 /// Every OpenCL platform and device on this machine, read once.
@@ -86,23 +87,23 @@ public struct DeviceInventory: Sendable {
             return firstGPU.map(ResolvedDevice.openCL) ?? .cpuBackend
         case .gpu:
             if let gpu = firstGPU { return .openCL(gpu) }
-            throw DeviceSelectionError(message: "There is no OpenCL GPU on this machine. \(availableSummary)\(NVIDIADriverHint.sentence(for: self).map { " " + $0 } ?? "")")
+            throw DeviceSelectionError("There is no OpenCL GPU on this machine. \(availableSummary)\(NVIDIADriverHint.sentence(for: self).map { " " + $0 } ?? "")")
         case .openCLCPU:
             if let cpu = allDevices.first(where: { $0.kind == .cpu }) { return .openCL(cpu) }
-            throw DeviceSelectionError(message: "There is no OpenCL CPU device on this machine (install pocl-opencl-icd for one). \(availableSummary)")
+            throw DeviceSelectionError("There is no OpenCL CPU device on this machine (install pocl-opencl-icd for one). \(availableSummary)")
         case .indexed(let p, let d):
             guard p < devices.count, d < devices[p].count else {
-                throw DeviceSelectionError(message: "There is no OpenCL device \(p):\(d). \(availableSummary)")
+                throw DeviceSelectionError("There is no OpenCL device \(p):\(d). \(availableSummary)")
             }
             return .openCL(devices[p][d])
         }
     }
 
     /// One sentence naming the devices that exist, for error messages.
-    public var availableSummary: String {
+    public var availableSummary: SettingMessage {
         let listed = allDevices.map { "\($0.platformIndex):\($0.index) \($0.name) (\($0.kind.rawValue))" }
-        if listed.isEmpty { return "No OpenCL device was found; --device cpu (the CPU backend) always works." }
-        return "Available: " + listed.joined(separator: ", ") + ", and cpu (the CPU backend)."
+        if listed.isEmpty { return "No OpenCL device was found; \(.device) cpu (the CPU backend) always works." }
+        return "Available: \(listed.joined(separator: ", ")), and cpu (the CPU backend)."
     }
 }
 
@@ -142,7 +143,7 @@ extension DeviceChoice {
         }
         let words = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard !words.contains(where: \.isEmpty) else {
-            throw DeviceSelectionError(message: "--devices takes all or devices separated by commas (e.g. 0:0,0:1 or cpu,opencl-cpu); \"\(text)\" has an empty entry.")
+            throw DeviceSelectionError("\(.devices) takes all or devices separated by commas (e.g. 0:0,0:1 or cpu,opencl-cpu); \"\(text)\" has an empty entry.")
         }
         return try words.map(DeviceChoice.init(parsing:))
     }

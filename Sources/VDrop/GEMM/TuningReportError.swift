@@ -1,0 +1,11 @@
+/// A GEMM tuning report (`vdrop tune`'s JSON) that cannot be used, with the file and what is
+/// wrong with it.
+public struct TuningReportError: FileContentError {
+    public let file: String
+    public let explanation: SettingMessage
+
+    public init(file: String, problem: SettingMessage) {
+        self.file = file
+        self.explanation = problem
+    }
+}
