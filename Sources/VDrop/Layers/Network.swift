@@ -11,6 +11,8 @@ public final class Network {
     /// The dense and conv layers, in order; layer i draws its noise from stream i.
     public let weightLayers: [WeightLayer]
     public let arena: ParameterArena
+    /// The optimizer: its moments beside the arena.
+    public let adam: Adam
     /// BatchNorm running means and variances of every BatchNorm layer (not trained).
     public let state: Tensor
     /// activations[0] is the input batch; activations[i+1] is layer i's output. A ReLU works
@@ -42,6 +44,7 @@ public final class Network {
         sampleShape = plan.sampleShape
         classes = plan.classes
         arena = try ParameterArena(backend: backend, weightCount: plan.weightCount, plainCount: plan.plainCount)
+        adam = try Adam(backend: backend, arena: arena)
         state = try backend.allocate([max(plan.stateCount, 1)])
         let views = ParameterViews(arena: arena)
         let convScratch = plan.sharesConvScratch ? try ConvScratch(backend: backend, geometries: plan.convGeometries) : nil
@@ -143,8 +146,7 @@ public final class Network {
         }
         try backend.upload(values, to: arena.parameters)
         try backend.upload(stateValues, to: state)
-        try backend.fill(arena.firstMoment, with: 0)
-        try backend.fill(arena.secondMoment, with: 0)
+        try adam.reset()
     }
 
     /// σ² of every weight for this step's noise (one pass over the arena).

@@ -1,5 +1,6 @@
-/// The four arenas training keeps — parameters, gradients and Adam's two moments —
-/// with one layout: [θ of every weight layer (W) | log σ² in the same order (W) | plain (P)].
+/// The arenas training keeps — parameters and gradients, and (in ``Adam``) the optimizer's
+/// two moments — with one layout: [θ of every weight layer (W) | log σ² in the same order (W) |
+/// plain (P)].
 ///
 /// Because every trainable value sits in one storage per arena, zeroing is one
 /// fill and the Adam update (with the regularizer gradient fused in) is one launch.
@@ -9,8 +10,6 @@ public final class ParameterArena {
     public let plainCount: Int
     public let parameters: Tensor
     public let gradients: Tensor
-    public let firstMoment: Tensor
-    public let secondMoment: Tensor
     public let variance: Tensor
 
     /// Total values in each arena: 2W + P.
@@ -22,8 +21,6 @@ public final class ParameterArena {
         let count = 2 * weightCount + plainCount
         parameters = try backend.allocate([count])
         gradients = try backend.allocate([count])
-        firstMoment = try backend.allocate([count])
-        secondMoment = try backend.allocate([count])
         variance = try backend.allocate([max(weightCount, 1)])
     }
 

@@ -12,12 +12,13 @@ public struct TrainingSchedule: Equatable, Sendable {
     public let regularizerScale: Float
     public let stepsPerEpoch: Int
 
-    public init(configuration c: TrainingConfiguration, stepsPerEpoch: Int) {
-        learningRate = c.learningRate
-        epochs = Double(c.epochs)
-        decayFrom = c.decayFrom
-        annealEpochs = c.annealEpochs
-        regularizerScale = c.effectiveRegularizerScale
+    public init(learningRate: Float, epochs: Double, decayFrom: Double, annealEpochs: Double, regularizerScale: Float,
+                stepsPerEpoch: Int) {
+        self.learningRate = learningRate
+        self.epochs = epochs
+        self.decayFrom = decayFrom
+        self.annealEpochs = annealEpochs
+        self.regularizerScale = regularizerScale
         self.stepsPerEpoch = max(stepsPerEpoch, 1)
     }
 

@@ -20,8 +20,6 @@ public struct Checkpoint {
     /// interrupted run); nil at an epoch's end.
     public var partialEpoch: EpochProgress?
 
-    static let firstMomentName = "optimizer.adam_first_moment"
-    static let secondMomentName = "optimizer.adam_second_moment"
 
     /// Reads the network's state from its backend.
     public init(network: Network, configuration: TrainingConfiguration, epoch: Int, step: Int,
@@ -40,8 +38,8 @@ public struct Checkpoint {
             let start = view.offset - base
             tensors[name] = SafeTensors.Entry(name: name, shape: view.shape, values: Array(source[start..<(start + view.count)]))
         }
-        for (name, arena) in [(Self.firstMomentName, network.arena.firstMoment), (Self.secondMomentName, network.arena.secondMoment)] {
-            tensors[name] = SafeTensors.Entry(name: name, shape: [arena.count], values: try backend.download(arena))
+        for (name, moment) in network.adam.namedMoments {
+            tensors[name] = SafeTensors.Entry(name: name, shape: [moment.count], values: try backend.download(moment))
         }
         self.tensors = tensors
     }
@@ -109,15 +107,14 @@ public struct Checkpoint {
         try Self.restoreParameters(tensors, into: network, model: configuration.model.rawValue, file: file)
         guard includeOptimizer else { return }
         let backend = network.backend
-        for (name, arena) in [(Self.firstMomentName, network.arena.firstMoment), (Self.secondMomentName, network.arena.secondMoment)] {
-            guard let entry = tensors[name], entry.values.count == arena.count else {
+        for (name, moment) in network.adam.namedMoments {
+            guard let entry = tensors[name], entry.values.count == moment.count else {
                 throw ModelFileError(file: file, problem: "lacks the optimizer state \"\(name)\" needed to resume.")
             }
-            // Adam divides by √v: a negative or non-finite moment would turn every step to NaN.
-            guard entry.values.allSatisfy({ $0.isFinite }), name != Self.secondMomentName || entry.values.allSatisfy({ $0 >= 0 }) else {
+            guard Adam.isUsable(entry.values, name: name) else {
                 throw ModelFileError(file: file, problem: "holds a damaged optimizer state \"\(name)\" (non-finite or negative values); resume from an earlier checkpoint or start again.")
             }
-            try backend.upload(entry.values, to: arena)
+            try backend.upload(entry.values, to: moment)
         }
     }
 

@@ -67,13 +67,10 @@ extension Network {
         if recordLoss { try recordLossTerms(objective: settings.objective) }
         try backward(mode: mode)
         let stop = try reduction.map { try reduceStep(over: $0, recordLoss: recordLoss, stopRequested: stopRequested) } ?? false
-        var adam = AdamSettings(learningRate: settings.learningRate, step: settings.step + 1,
-                                regularizerWeight: settings.regularizerWeight, logSigma2Max: settings.logSigma2Max,
-                                parameterization: settings.parameterization)
-        if !settings.objective.trainsLogSigma2 { adam.regularizerWeight = 0 }
-        try backend.adamUpdate(objective: settings.objective, parameters: arena.parameters, gradients: arena.gradients,
-                               firstMoment: arena.firstMoment, secondMoment: arena.secondMoment,
-                               weightCount: arena.weightCount, settings: adam)
+        try adam.step(AdamSettings(learningRate: settings.learningRate, step: settings.step + 1,
+                                   regularizerWeight: settings.regularizerWeight, logSigma2Max: settings.logSigma2Max,
+                                   parameterization: settings.parameterization),
+                      objective: settings.objective, arena: arena)
         try backend.submit()
         return stop
     }

@@ -57,7 +57,7 @@ final class InitFromTests: TemporaryFolderTestCase {
                 XCTAssertEqual(Set(logSigma2), [InitialWeights.startingLogSigma2], name)
             }
         }
-        XCTAssertEqual(Set(try network.backend.download(network.arena.firstMoment)), [0])
+        XCTAssertEqual(Set(try network.backend.download(network.adam.firstMoment)), [0])
     }
 
     func testBatchNormTensorsAreReadForVGGLike() throws {
