@@ -2,8 +2,8 @@ import Foundation
 @testable import VDrop
 import XCTest
 
-/// `--auto-tune on` as a user meets it: the first run times the shapes the device's cached report
-/// lacks and says so in one line, with where it saved them; the next run times nothing.
+/// `--auto-tune on` as a user meets it: the run times the shapes the device's cached report lacks
+/// and says so in one line, with how long it took and where it saved them.
 extension CommandLineTests {
     func testBenchTimesTheShapesTheCacheLacksOnceAndSaysSo() throws {
         let backend = try TestBackends.openCL()
@@ -31,9 +31,6 @@ extension CommandLineTests {
         XCTAssertEqual(Set(report.routes.keys), Set(workload), "the shape timed is added to the report")
         XCTAssertEqual(report.shapes.first { $0.shape != left }?.tunedMs, 1, "the shapes it held are kept")
 
-        let second = try vdrop(arguments, environment: ["VDROP_CACHE_DIR": cache])
-        XCTAssertEqual(second.status, 0, second.output)
-        XCTAssertFalse(second.output.contains("timing the routes"), second.output)
-        XCTAssertTrue(second.output.contains("nothing to time") && second.output.contains("routes timed on first use: \(path)"), second.output)
+        // The next run finding every shape and timing none is GemmAutoTuningTests' (a bench process costs PoCL seconds).
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import VDrop
+@testable import VDrop
 import XCTest
 
 /// The tune on a device's first use (``GemmAutoTuning``), on the test device as `--auto-tune on`
@@ -109,56 +109,91 @@ final class GemmAutoTuningTests: TemporaryFolderTestCase {
         XCTAssertTrue(backend.tunedGemmRoutes.isEmpty, "the untimed shapes take vdrop's rule")
     }
 
-    /// Each shape on its chosen route (through the backend's own routing, as training calls it)
-    /// against OpenBLAS, with α and β, within the GEMM tests' tolerance.
-    func testTheChosenRoutesComputeWhatTheUntunedPathComputes() throws {
+    /// Each shape on its chosen route (through the backend's own routing, as training calls it),
+    /// and on every other route the tune could have chosen, against OpenBLAS with α and β, within
+    /// the GEMM tests' tolerance: on PoCL CLBlast is usually the fastest, so the chosen routes alone
+    /// would not show that a tiled choice is safe.
+    func testEveryRouteTheTuneCanChooseComputesWhatTheUntunedPathComputes() throws {
         let backend = try TestBackends.openCL(), cpu = TestBackends.cpu
+        defer { backend.gemmRouting = .automatic }
         _ = try prepare(first + second)
-        let routes = backend.tunedGemmRoutes
-        XCTAssertEqual(Set(routes.keys), Set(first + second))
+        let chosen = backend.tunedGemmRoutes
+        XCTAssertEqual(Set(chosen.keys), Set(first + second))
+        let candidates = try GemmRouteTimer(backend: backend, workload: first + second)
         for shape in Set(first + second) {
+            let routes = candidates.routes(for: shape, configurations: settings.configurations)
+            XCTAssertTrue(routes.contains(chosen[shape]!), "\(shape): \(chosen[shape]!) is not among \(routes)")
+            XCTAssertTrue(routes.contains { if case .tiled(_, let slices) = $0 { return slices > 1 } else { return false } } || shape.k < 512,
+                          "\(shape): no split route among \(routes)")
             let (m, n, k) = (shape.m, shape.n, shape.k)
             let a = testValues(m * k, seed: 2), b = testValues(k * n, seed: 3), c = testValues(m * n, seed: 4)
-            let deviceC = try backend.tensor(c, shape: [m, n]), cpuC = try cpu.tensor(c, shape: [m, n])
-            try backend.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 0.5,
-                             a: try backend.tensor(a, shape: [m * k]), b: try backend.tensor(b, shape: [k * n]), beta: 2, c: deviceC)
+            let cpuC = try cpu.tensor(c, shape: [m, n])
             try cpu.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 0.5,
                          a: try cpu.tensor(a, shape: [m * k]), b: try cpu.tensor(b, shape: [k * n]), beta: 2, c: cpuC)
-            // Sums of k ≤ 600 products of values in [−1, 1], halved: either order's rounding stays below 1e-4 + 1e-5·|C|.
-            assertClose(try backend.download(deviceC), try cpu.download(cpuC), atol: 1e-4, rtol: 1e-5, "\(shape) on \(routes[shape]!)")
+            let expected = try cpu.download(cpuC)
+            for route in [nil] + routes.map(Optional.some) {
+                let deviceC = try backend.tensor(c, shape: [m, n])
+                let (deviceA, deviceB) = (try backend.tensor(a, shape: [m * k]), try backend.tensor(b, shape: [k * n]))
+                if let route {
+                    try backend.gemm(shape, route: route, alpha: 0.5, a: deviceA, b: deviceB, beta: 2, c: deviceC)
+                } else {
+                    try backend.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 0.5, a: deviceA, b: deviceB, beta: 2, c: deviceC)
+                }
+                // Sums of k ≤ 600 products of values in [−1, 1], halved: either order's rounding stays below 1e-4 + 1e-5·|C|.
+                assertClose(try backend.download(deviceC), expected, atol: 1e-4, rtol: 1e-5, "\(shape) on \(route.map { "\($0)" } ?? "the chosen route \(chosen[shape]!)")")
+            }
         }
     }
 
-    /// LeNet-5's step (batch 2) with the routes its first use timed equals, bit for bit, the
-    /// same steps with the same routes read from the saved report (`--gemm-parameters FILE`).
-    func testTrainingOnTunedRoutesEqualsTrainingOnTheSameRoutesGivenExplicitly() throws {
+    /// LeNet-5's step (batch 2) on the routes a first use leaves (one shape timed now, the others
+    /// from the report an earlier use saved, several of them tiled and one split along k) equals,
+    /// bit for bit, the same steps on the same routes given as a file (`--gemm-parameters FILE`),
+    /// and CLBlast's steps within rounding.
+    func testTrainingOnFirstUseRoutesEqualsTrainingOnTheSameRoutesGivenExplicitly() throws {
         let backend = try TestBackends.openCL()
-        defer { XCTAssertNoThrow(try backend.useGemmParameters(.library)) }
-        let workload = GemmAutoTuning.Workload(model: .lenet5, objective: .svdo, batch: 2)
-        let outcome = try GemmAutoTuning.prepare(backend, workload: { try GemmAutoTuning.record([workload], on: backend) },
-                                                 path: path, settings: settings)
-        XCTAssertGreaterThan(outcome.shapesTimed, 0)
-        XCTAssertEqual(outcome.shapesLeft, 0)
-        let tuned = backend.tunedGemmRoutes
-        XCTAssertEqual(tuned.count, outcome.shapes, "every shape of the step has a timed route")
-        let onTunedRoutes = try threeSteps(on: backend)
+        defer {
+            backend.gemmRouting = .automatic
+            XCTAssertNoThrow(try backend.useGemmParameters(.library))
+        }
+        let workload = try GemmAutoTuning.record([GemmAutoTuning.Workload(model: .lenet5, objective: .svdo, batch: 2)], on: backend)
+        let left = try XCTUnwrap(workload.first { !$0.transposeA && !$0.transposeB }, "\(workload)")
+        let earlier = Set(workload).subtracting([left]).map { shape -> GemmTuningReport.ShapeTiming in
+            let route: GemmRoute = shape.k >= 1000 ? .tiled(.small, slices: 3) : .tiled(.large, slices: 1)
+            return GemmTuningReport.ShapeTiming(shape: shape, perStep: 1, libraryMs: 2, ruleMs: 2, tunedMs: 1, route: route)
+        }
+        XCTAssertTrue(earlier.contains { $0.route == .tiled(.small, slices: 3) }, "no shape of \(workload) is split")
+        try GemmTuningFile.save(GemmAutoTuning.emptyReport(for: backend.device).adding(earlier, rejected: [], seconds: 1), to: path)
+
+        let outcome = try GemmAutoTuning.prepare(backend, workload: { workload }, path: path, settings: settings)
+        XCTAssertEqual(outcome.shapesTimed, 1)
+        let routes = backend.tunedGemmRoutes
+        XCTAssertEqual(routes.count, Set(workload).count, "every shape of the step has a route")
+        let onFirstUseRoutes = try steps(on: backend)
 
         backend.tunedGemmRoutes = [:]
         try backend.useGemmParameters(.file(path))
-        XCTAssertEqual(backend.tunedGemmRoutes, tuned)
-        let onGivenRoutes = try threeSteps(on: backend)
-        XCTAssertEqual(onTunedRoutes.losses, onGivenRoutes.losses)
-        XCTAssertTrue(onTunedRoutes.parameters == onGivenRoutes.parameters, "the parameters after 3 steps differ")
+        XCTAssertEqual(backend.tunedGemmRoutes, routes)
+        let onGivenRoutes = try steps(on: backend)
+        XCTAssertEqual(onFirstUseRoutes.losses, onGivenRoutes.losses)
+        XCTAssertTrue(onFirstUseRoutes.parameters == onGivenRoutes.parameters, "the parameters after the steps differ")
+
+        backend.gemmRouting = .clblastOnly
+        let onCLBlast = try steps(on: backend)
+        // Two steps apart only in the order of the products' sums: the losses agree to float rounding.
+        for (tuned, clblast) in zip(onFirstUseRoutes.losses, onCLBlast.losses) {
+            XCTAssertEqual(tuned, clblast, accuracy: 1e-5 * abs(clblast), "\(onFirstUseRoutes.losses) against \(onCLBlast.losses)")
+        }
+        XCTAssertFalse(onFirstUseRoutes.parameters == onCLBlast.parameters, "the tiled routes were not taken")
     }
 
-    /// Three steps of LeNet-5 from a fixed start: the losses and the parameters after them.
-    private func threeSteps(on backend: OpenCLBackend) throws -> (losses: [Double], parameters: [Float]) {
+    /// Two steps of LeNet-5 from a fixed start: the losses and the parameters after them.
+    private func steps(on backend: OpenCLBackend) throws -> (losses: [Double], parameters: [Float]) {
         let network = try Network(model: .lenet5, batch: 2, backend: backend)
         try network.initializeParameters(seed: 3)
         try backend.upload(testValues(2 * 784, seed: 1, in: 0...1), to: network.input)
         try backend.upload([1, 7], to: network.labels)
         var losses: [Double] = []
-        for step in 0..<3 {
+        for step in 0..<2 {
             let settings = StepSettings(objective: .svdo, seed: 3, step: step, datasetSize: 600, learningRate: 1e-3, regularizerWeight: 1)
             try network.trainStep(settings, recordLoss: true)
             losses.append(try network.readLoss(settings: settings).total)
