@@ -54,7 +54,7 @@ extension DeviceOptions {
         let sameLine = label.isEmpty
         let outcome = try GemmAutoTuning.prepare(device, workload: { try GemmAutoTuning.record(workloads, on: device) },
                                                  settings: settings) { shapes, discarded in
-            if let discarded { print(label + "auto-tune: the cached report is not used: \(discarded) It is replaced.") }
+            if let discarded { print(label + "auto-tune: setting aside the cached report, which this run replaces: \(discarded)") }
             print(label + "auto-tune: first use of \(device.device.name) for these products: timing the routes of \(Self.shapes(shapes)) on CLBlast and vdrop's tiled kernel (at most \(Int(settings.budgetSeconds)) s, once; --auto-tune off skips it)",
                   terminator: sameLine ? "... " : "\n")
             fflush(stdout)

@@ -9,12 +9,12 @@ struct DeviceOptions: ParsableArguments {
     var device: String = "auto"
 
     @Option(name: .long, help: ArgumentHelp(
-        "CLBlast's SGEMM parameters on an OpenCL device: auto (what `vdrop tune` saved for the device, else CLBlast's own), library (CLBlast's own), or a file `vdrop tune` wrote.",
+        "CLBlast's SGEMM parameters and the products' routes on an OpenCL device: auto (what `vdrop tune` or a first use (--auto-tune) saved for the device, else CLBlast's own), library (CLBlast's own, vdrop's rule for the routes), or a file `vdrop tune` wrote.",
         valueName: "source"))
     var gemmParameters: String = "auto"
 
     @Option(name: .long, help: ArgumentHelp(
-        "Which engine runs each product on an OpenCL device: auto (the routes `vdrop tune` measured, else vdrop's rule: on a GPU, products with few output tiles on its split-K kernel), clblast (every product on CLBlast) or tiled (every product on vdrop's 128 × 128 tiled kernel, split where few tiles), to compare them.",
+        "Which engine runs each product on an OpenCL device: auto (the routes `vdrop tune` or a first use (--auto-tune) measured, else vdrop's rule: on a GPU, products with few output tiles on its split-K kernel), clblast (every product on CLBlast) or tiled (every product on vdrop's 128 × 128 tiled kernel, split where few tiles), to compare them.",
         valueName: "mode"))
     var gemmRoutes: String = "auto"
 
