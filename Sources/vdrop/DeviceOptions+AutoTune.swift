@@ -71,7 +71,7 @@ extension DeviceOptions {
     static func summary(of outcome: GemmAutoTuning.Outcome) -> String {
         var line = String(format: "done in %.1f s: %@ timed, %d moved to vdrop's tiled kernel, their GEMMs %.3f ms per step on vdrop's rule, %.3f on the routes chosen",
                           outcome.totalSeconds, shapes(outcome.shapesTimed), outcome.shapesRoutedToTiled, outcome.ruleMsPerStep, outcome.chosenMsPerStep)
-        if outcome.shapesLeft > 0 { line += "; \(shapes(outcome.shapesLeft)) left for the next run (vdrop's rule for them now)" }
+        if outcome.shapesLeft > 0 { line += "; \(shapes(outcome.shapesLeft)) left for the next run (on vdrop's rule until then)" }
         if let failure = outcome.timingFailure { line += "; timing stopped: \(failure)" }
         if let failure = outcome.saveFailure {
             line += "; not saved (\(failure)), so the next run times them again"
