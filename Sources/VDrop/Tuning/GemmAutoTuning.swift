@@ -120,6 +120,8 @@ public enum GemmAutoTuning {
                 outcome.timingFailure = "\(error)"
             }
             outcome.seconds = Stopwatch.now() - started
+            // Splits tried and not chosen can need more partial sums than training will: give them back.
+            backend.releaseScratch(OpenCLBackend.splitPartialSums)
             let timings = choices.keys.sorted().map { index -> GemmTuningReport.ShapeTiming in
                 let choice = choices[index]!
                 return GemmTuningReport.ShapeTiming(shape: timer.shapes[index], perStep: timer.counts[index],
