@@ -77,7 +77,7 @@ struct BenchCommand: ParsableCommand {
         }
         let batch = batchSizes?.first ?? 100
         let cpu = CPUBackend()
-        let chosen = try device.makeBackend(profiling: profile)
+        let (chosen, firstUse) = try device.makeBackend(profiling: profile, tuningFor: GemmAutoTuning.Workload.all(modelKinds, objectiveList, batch: batch))
         let deviceBackend: (any Backend)? = chosen is CPUBackend ? nil : chosen
         if profile && deviceBackend == nil {
             print("--profile times the kernels of an OpenCL device; the CPU backend has none, so no profile is printed.")
@@ -87,6 +87,9 @@ struct BenchCommand: ParsableCommand {
         let gemmParameters = (deviceBackend as? OpenCLBackend).map { "\($0.gemmParameters); routes: \(device.gemmRoutes)" }
         if let gemmParameters { print("CLBlast SGEMM parameters: \(gemmParameters)") }
         if let hint = device.tuningHint(for: chosen) { print(hint) }
+        if let firstUse, !firstUse.tuned, firstUse.shapes > 0 {
+            print("auto-tune: all \(firstUse.shapes) product shapes were timed before (\(firstUse.path)); nothing to time")
+        }
 
         var operations: [OperationMeasurement] = []
         if !skipOperations {
@@ -132,7 +135,8 @@ struct BenchCommand: ParsableCommand {
         if let json {
             let report = BenchmarkReport(date: ISO8601DateFormatter().string(from: Date()), device: deviceBackend?.name ?? "none",
                                          cpuThreads: cpu.threadCount, operations: operations, deviceSteps: deviceSteps,
-                                         cpuSteps: cpuSteps, peakHostBytes: peak, gemmParameters: gemmParameters)
+                                         cpuSteps: cpuSteps, peakHostBytes: peak, gemmParameters: gemmParameters,
+                                         firstUseTuningSeconds: firstUse?.totalSeconds, firstUseShapesTimed: firstUse?.shapesTimed)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try writeAtomically(try encoder.encode(report), to: json)

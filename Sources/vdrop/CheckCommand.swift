@@ -44,7 +44,7 @@ struct CheckCommand: ParsableCommand {
     static func defaultSteps(_ model: ModelKind) -> Int { model == .vgglike ? 3 : 10 }
 
     func run() throws {
-        let backend = try device.makeBackend()
+        let backend = try device.makeBackend(tuningFor: GemmAutoTuning.Workload.all(ModelKind.list(models)!, Objective.list(objectives)!, batch: batch)).backend
         try checkBLAS()
         guard !(backend is CPUBackend) else {
             let what = device.device == "cpu" ? "is the CPU backend itself" : "picks the CPU backend here"

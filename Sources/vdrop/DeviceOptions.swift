@@ -9,14 +9,19 @@ struct DeviceOptions: ParsableArguments {
     var device: String = "auto"
 
     @Option(name: .long, help: ArgumentHelp(
-        "CLBlast's SGEMM parameters on an OpenCL device: auto (what `vdrop tune` saved for the device, else CLBlast's own), library (CLBlast's own), or a file `vdrop tune` wrote.",
+        "CLBlast's SGEMM parameters and the products' routes on an OpenCL device: auto (what `vdrop tune` or a first use (--auto-tune) saved for the device, else CLBlast's own), library (CLBlast's own, vdrop's rule for the routes), or a file `vdrop tune` wrote.",
         valueName: "source"))
     var gemmParameters: String = "auto"
 
     @Option(name: .long, help: ArgumentHelp(
-        "Which engine runs each product on an OpenCL device: auto (the routes `vdrop tune` measured, else vdrop's rule: on a GPU, products with few output tiles on its split-K kernel), clblast (every product on CLBlast) or tiled (every product on vdrop's 128 × 128 tiled kernel, split where few tiles), to compare them.",
+        "Which engine runs each product on an OpenCL device: auto (the routes `vdrop tune` or a first use (--auto-tune) measured, else vdrop's rule: on a GPU, products with few output tiles on its split-K kernel), clblast (every product on CLBlast) or tiled (every product on vdrop's 128 × 128 tiled kernel, split where few tiles), to compare them.",
         valueName: "mode"))
     var gemmRoutes: String = "auto"
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Time the routes of the products a training step issues (CLBlast against vdrop's tiled kernel) the first time a model runs on a device, a few seconds once, and keep them in the report --gemm-parameters auto reads: auto (on OpenCL GPUs, with --gemm-parameters auto and --gemm-routes auto), on (on any OpenCL device, e.g. PoCL), or off. train, sweep, bench and check do it.",
+        valueName: "mode"))
+    var autoTune: String = "auto"
 
     var routing: GemmRouting? { ["auto": .automatic, "clblast": .clblastOnly, "tiled": .allTiled(.large)][gemmRoutes] }
 
@@ -25,6 +30,7 @@ struct DeviceOptions: ParsableArguments {
             throw FlagNames.validationError(error)
         }
         guard routing != nil else { throw ValidationError("--gemm-routes must be auto, clblast or tiled (not \(gemmRoutes)).") }
+        if let problem = autoTuneProblem { throw ValidationError(problem) }
     }
 
     var choice: DeviceChoice { (try? DeviceChoice(parsing: device)) ?? .automatic }
@@ -42,11 +48,12 @@ struct DeviceOptions: ParsableArguments {
         return backend
     }
 
-    /// A line for a GPU that `vdrop tune` has not fitted yet (when the parameters were left to
-    /// auto), else nil: tuning is a minute once per device and the step is faster after it.
+    /// A line for a GPU that neither `vdrop tune` nor a first-use tune has fitted (the parameters
+    /// left to auto, --auto-tune off), else nil: tuning is a minute once per device and the step
+    /// is faster after it.
     func tuningHint(for backend: any Backend) -> String? {
-        guard gemmParameters == "auto", let device = backend as? OpenCLBackend, device.device.kind == .gpu,
+        guard gemmParameters == "auto", autoTuneMode == .off, let device = backend as? OpenCLBackend, device.device.kind == .gpu,
               device.tunedGemmRoutes.isEmpty else { return nil }
-        return "Untuned device: `vdrop tune --device \(device.device.platformIndex):\(device.device.index)` (about a minute, once) fits CLBlast and picks each product's engine; on an H200 it made VGG-like's step 1.21x faster."
+        return "Untuned device: `vdrop tune --device \(device.device.platformIndex):\(device.device.index)` (about a minute, once) fits CLBlast and picks each product's engine; on an H200 it made VGG-like's step 1.21x faster. Without --auto-tune off, the routes are timed on first use."
     }
 }

@@ -26,7 +26,8 @@ struct DevicesCommand: ParsableCommand {
                       + "max work-group \(device.maxWorkGroupSize), \(device.openCLCVersion), driver \(device.driverVersion)")
                 let tuning = GemmTuningFile.defaultPath(for: device)
                 print("       SGEMM parameters: " + (FileManager.default.fileExists(atPath: tuning)
-                                                     ? "tuned by `vdrop tune` (\(tuning))" : "CLBlast's own (`vdrop tune` can fit them)"))
+                                                     ? "tuned by `vdrop tune` or on first use (\(tuning))"
+                                                     : "CLBlast's own (`vdrop tune` can fit them; on a GPU each model's product routes are timed on first use)"))
             }
         }
         do {

@@ -34,8 +34,11 @@ extension QueuedRuns {
             print("rank \(world.rank) of \(world.size): no run to take (\(runs.count) run(s) over \(world.size) ranks).")
         } else {
             do {
-                let backend = try options.device.makeBackend(try rankDevice(options: options, world: world))
-                print("rank \(world.rank) of \(world.size): runs \(mine.map { runs[$0].label }.joined(separator: "; ")) on \(backend.name)")
+                let backend = try options.device.makeBackend(try rankDevice(options: options, world: world),
+                                                             tuningFor: mine.map { runs[$0] }.gemmWorkloads(),
+                                                             label: "rank \(world.rank) of \(world.size): ") { backend in
+                    print("rank \(world.rank) of \(world.size): runs \(mine.map { runs[$0].label }.joined(separator: "; ")) on \(backend.name)")
+                }.backend
                 for index in mine {
                     var outcome = RankOutcome(index: index, rank: world.rank)
                     if stop.isRequested {
@@ -105,7 +108,10 @@ extension QueuedRuns {
             if !everyoneReady { throw ExitCode.failure }
         }
         var backend: (any Backend)?
-        try agreeOrStop { backend = try options.device.makeBackend(try rankDevice(options: options, world: world)) }
+        try agreeOrStop {
+            backend = try options.device.makeBackend(try rankDevice(options: options, world: world),
+                                                     tuningFor: runs.gemmWorkloads(ranks: world.size), label: "rank \(world.rank) of \(world.size): ").backend
+        }
         guard let backend else { throw ExitCode.failure }
         print("rank \(world.rank) of \(world.size): \(options.batch / world.size) of each batch of \(options.batch), on \(backend.name)")
         var results: [TrainingResult?] = []

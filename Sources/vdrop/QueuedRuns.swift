@@ -81,14 +81,19 @@ enum QueuedRuns {
             do { return try DeviceChoice.list(parsing: text) } catch let error as DeviceSelectionError { throw FlagNames.validationError(error) }
         }
         let workers = choices?.count ?? 1
+        let workloads = runs.gemmWorkloads()
         return RunQueue.run(runs: runs.count, workers: workers, prepare: { worker -> any Backend in
             let backend: any Backend
-            do { backend = try choices.map { try options.device.makeBackend($0[worker]) } ?? options.device.makeBackend() } catch {
+            do {
+                backend = try options.device.makeBackend(choices?[worker], tuningFor: workloads,
+                                                         label: workers > 1 ? "device \(worker + 1) of \(workers): " : "") { backend in
+                    print(workers > 1 ? "device \(worker + 1) of \(workers): \(backend.name)" : "on \(backend.name)")
+                }.backend
+            } catch {
                 // The other devices take its runs; say why this one took none.
                 if let choices, workers > 1 { print("device \(worker + 1) of \(workers) (\(choices[worker])) cannot be used: \(error)") }
                 throw error
             }
-            print(workers > 1 ? "device \(worker + 1) of \(workers): \(backend.name)" : "on \(backend.name)")
             if let hint = options.device.tuningHint(for: backend) { print(hint) }
             return backend
         }, job: { index, backend in

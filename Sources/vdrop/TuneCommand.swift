@@ -73,7 +73,8 @@ struct TuneCommand: ParsableCommand {
                      report.rejected.count, report.seconds))
         if report.parameters == .library { print("No configuration beat CLBlast's own parameters; they stay.") }
         let path = out ?? GemmTuningFile.defaultPath(for: backend.device)
-        try GemmTuningFile.save(report, to: path)
+        // After a first use that is tuning this device at the same moment, not in the middle of it.
+        try GemmTuningFile.withLock(path) { try GemmTuningFile.save(report, to: path) }
         print("wrote \(path)")
     }
 }

@@ -21,6 +21,8 @@ report = json.load(open(sys.argv[1]))
 eager = peer(sys.argv[2]) if len(sys.argv) > 2 else {}
 graph = peer(sys.argv[3]) if len(sys.argv) > 3 else {}
 print(f"device: {report['device']}; CLBlast SGEMM parameters: {report.get('gemmParameters', '-')}")
+if report.get("firstUseTuningSeconds") is not None:
+    print(f"first use: {report['firstUseTuningSeconds']:.1f} s of auto-tune before the steps ({report.get('firstUseShapesTimed', 0)} product shapes timed)")
 print(f"{'model':10}{'objective':12}{'vdrop ms':>10}{'eager ms':>10}{'graph ms':>10}{'vs eager':>10}{'vs graph':>10}")
 for s in report["deviceSteps"]:
     key = (s["model"], s["objective"])

@@ -13,10 +13,14 @@ public struct BenchmarkReport: Codable, Sendable {
     public var peakHostBytes: Int
     /// Which CLBlast SGEMM parameters the device used (see `vdrop tune`); nil without a device.
     public var gemmParameters: String?
+    /// Seconds the device's first-use tune took before the steps (``GemmAutoTuning``; 0 when the
+    /// cached report held every shape), and the shapes it timed; nil when it did not run.
+    public var firstUseTuningSeconds: Double?
+    public var firstUseShapesTimed: Int?
 
     public init(date: String, device: String, cpuThreads: Int, operations: [OperationMeasurement],
                 deviceSteps: [StepMeasurement], cpuSteps: [StepMeasurement], peakHostBytes: Int,
-                gemmParameters: String? = nil) {
+                gemmParameters: String? = nil, firstUseTuningSeconds: Double? = nil, firstUseShapesTimed: Int? = nil) {
         self.date = date
         self.device = device
         self.cpuThreads = cpuThreads
@@ -25,5 +29,7 @@ public struct BenchmarkReport: Codable, Sendable {
         self.cpuSteps = cpuSteps
         self.peakHostBytes = peakHostBytes
         self.gemmParameters = gemmParameters
+        self.firstUseTuningSeconds = firstUseTuningSeconds
+        self.firstUseShapesTimed = firstUseShapesTimed
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// What `vdrop tune` found for one device: the CLBlast parameters and the route of each product
-/// shape, and the measurements behind them. Saved as JSON; the OpenCL backend applies both when
+/// shape, and the measurements behind them; a first use of the device (``GemmAutoTuning``) adds the
+/// routes of the shapes it lacks. Saved as JSON; the OpenCL backend applies both when
 /// it opens that device. Reports written before routes existed load without them.
 public struct GemmTuningReport: Codable, Equatable, Sendable {
     public struct ShapeTiming: Codable, Equatable, Sendable {
@@ -10,7 +11,9 @@ public struct GemmTuningReport: Codable, Equatable, Sendable {
         public var perStep: Int
         /// Median milliseconds per run: on CLBlast with its own parameters, on vdrop's rule for the
         /// route (``GemmRoute/automatic(for:computeUnits:)``) with the chosen parameters, and on
-        /// the chosen route.
+        /// the chosen route. A shape added on first use (``GemmAutoTuning``) to a report with
+        /// tuned parameters was timed on CLBlast with those; its `ruleMs` is nil when the rule's
+        /// route was not among those timed.
         public var libraryMs: Double
         public var ruleMs: Double?
         public var tunedMs: Double

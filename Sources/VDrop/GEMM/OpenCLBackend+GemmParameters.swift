@@ -2,8 +2,8 @@ import Foundation
 
 /// Which CLBlast SGEMM parameters an OpenCL backend uses (`--gemm-parameters`).
 public enum GemmParameterSource: Equatable, Sendable {
-    /// The report `vdrop tune` saved for this device (``GemmTuningFile/defaultPath(for:)``) when
-    /// there is one, else CLBlast's own.
+    /// The report `vdrop tune` or a first use (``GemmAutoTuning``) saved for this device
+    /// (``GemmTuningFile/defaultPath(for:)``) when there is one, else CLBlast's own.
     case automatic
     /// CLBlast's own database.
     case library
@@ -41,8 +41,16 @@ extension OpenCLBackend {
             throw TuningReportError(file: path, problem: "was tuned for \(report.device), not \(device.name). Run `vdrop tune` on this device.")
         }
         try applyGemmParameters(report.parameters)
+        adoptRoutes(of: report, from: path)
+    }
+
+    /// Takes the routes of `report` (whose parameters are applied already) and says so in
+    /// ``gemmParameters``.
+    func adoptRoutes(of report: GemmTuningReport, from path: String) {
         tunedGemmRoutes = report.routes
         let routes = report.routes.isEmpty ? "" : ", \(report.routes.values.filter { $0 != .clblast }.count) of \(report.routes.count) shapes routed to vdrop's kernel"
-        gemmParameters = (report.parameters == .library ? "CLBlast's own (tuning found nothing faster: \(path))" : "tuned (\(path))") + routes
+        let own = report.configurationsTried == 0 ? "CLBlast's own (routes timed on first use: \(path))"
+            : "CLBlast's own (tuning found nothing faster: \(path))"
+        gemmParameters = (report.parameters == .library ? own : "tuned (\(path))") + routes
     }
 }

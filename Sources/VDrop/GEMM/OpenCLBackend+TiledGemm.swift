@@ -1,6 +1,9 @@
 import Foundation
 
 extension OpenCLBackend {
+    /// The scratch buffer of split products' partial sums.
+    static let splitPartialSums = "gemm_tiled.partial"
+
     /// The route of `shape` under ``gemmRouting``: a tuned route for it, else vdrop's rule.
     public func gemmRoute(for shape: GemmShape) -> GemmRoute {
         switch gemmRouting {
@@ -24,7 +27,7 @@ extension OpenCLBackend {
               m * k <= Int(Int32.max), k * n <= Int(Int32.max), m * n <= Int(Int32.max),
               plan.slices * m * n <= Int(Int32.max)  // the reduction counts partial sums with int
         else { return false }
-        let partial = plan.slices > 1 ? try scratchTensor("gemm_tiled.partial", count: plan.slices * m * n) : c
+        let partial = plan.slices > 1 ? try scratchTensor(Self.splitPartialSums, count: plan.slices * m * n) : c
         let letters = "\(shape.transposeA ? "T" : "N")\(shape.transposeB ? "T" : "N")"
         try gemmTiledKernels.product(a: a, b: b, c: c, partial: partial, m: m, n: n, k: k, chunk: plan.chunk, slices: plan.slices,
                                      alpha: alpha, beta: beta, configuration: configuration,

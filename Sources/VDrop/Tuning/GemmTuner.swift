@@ -19,7 +19,8 @@ import Foundation
 /// 4. Every shape is timed on each route: CLBlast with the parameters kept, and `gemm_tiled.cl`
 ///    in each of ``TiledGemmConfiguration/candidates`` without a split and with the split
 ///    ``SplitKPlan`` suggests, half and twice as many slices. Each shape keeps its fastest route
-///    (a route whose product differs from the reference is rejected).
+///    (a route whose product differs from the reference is rejected). ``GemmRouteTimer`` does
+///    this step, here and on a device's first use (``GemmAutoTuning``).
 public final class GemmTuner {
     public struct Settings: Sendable {
         /// Wall-clock seconds for step 2.
@@ -37,30 +38,16 @@ public final class GemmTuner {
     }
 
     public let backend: OpenCLBackend
+    /// Checks and times each shape on a route; the route search of step 4 is its own.
+    private let timer: GemmRouteTimer
     /// The distinct shapes, ascending by m·n·k, and how often each runs per step.
-    public let shapes: [GemmShape]
-    public let counts: [Int]
-    private let a, b, c: Tensor
-    /// CLBlast's own products of each shape, and max(1, max |value|) of each.
-    private var references: [[Float]] = []
-    private var scales: [Float] = []
+    public var shapes: [GemmShape] { timer.shapes }
+    public var counts: [Int] { timer.counts }
 
     /// - Parameter workload: the GEMMs of one step, repeats included (see ``workload(of:objective:batch:backend:)``).
     public init(backend: OpenCLBackend, workload: [GemmShape]) throws {
-        guard !workload.isEmpty else { throw GemmTuningError.nothingToTune }
-        var counted: [GemmShape: Int] = [:]
-        for shape in workload { counted[shape, default: 0] += 1 }
-        let sorted = counted.sorted { ($0.key.product, $0.key.description) < ($1.key.product, $1.key.description) }
         self.backend = backend
-        shapes = sorted.map(\.key)
-        counts = sorted.map(\.value)
-        let most = (a: shapes.map { $0.m * $0.k }.max()!, b: shapes.map { $0.k * $0.n }.max()!, c: shapes.map { $0.m * $0.n }.max()!)
-        a = try backend.allocate([most.a])
-        b = try backend.allocate([most.b])
-        c = try backend.allocate([most.c])
-        let key = NoiseKey(seed: 7, step: 0, stream: 0x6E33)
-        try backend.upload((0..<most.a).map { 2 * Philox.uniform(key.word($0)) - 1 }, to: a)
-        try backend.upload((0..<most.b).map { 2 * Philox.uniform(key.word(most.a + $0)) - 1 }, to: b)
+        timer = try GemmRouteTimer(backend: backend, workload: workload)
     }
 
     /// The GEMMs one training step of each model issues on `backend` (built, stepped once, released).
@@ -125,8 +112,8 @@ public final class GemmTuner {
 
         let rule = try measure(chosen, settings, route: { GemmRoute.automatic(for: $0, device: device) }).get()
         progress(String(format: "vdrop's rule for the routes: %.3f ms of GEMMs per step; timing every route of every shape:", perStep(rule) * 1e3))
-        let best = try chooseRoutes(settings, progress: progress, rejected: &rejected)
-        let routes = Dictionary(uniqueKeysWithValues: zip(shapes, best.map(\.0)))
+        let best = try timer.chooseRoutes(Array(shapes.indices), samples: settings.samples, progress: progress, rejected: &rejected)
+        let routes = Dictionary(uniqueKeysWithValues: shapes.indices.map { (shapes[$0], best[$0]!.route) })
         let routed = try measure(chosen, settings, route: { routes[$0] ?? .clblast }).get()
         return GemmTuningReport(
             device: backend.device.name, driver: backend.device.driverVersion,
@@ -135,64 +122,13 @@ public final class GemmTuner {
             configurationsTried: tried, rejected: rejected, seconds: Stopwatch.now() - started,
             shapes: shapes.indices.map { i in
                 GemmTuningReport.ShapeTiming(shape: shapes[i], perStep: counts[i], libraryMs: library[i] * 1e3, ruleMs: rule[i] * 1e3,
-                                             tunedMs: routed[i] * 1e3, route: best[i].0)
+                                             tunedMs: routed[i] * 1e3, route: best[i]!.route)
             })
     }
 
     /// Σ count·seconds (with the step's counts unless others are given).
     private func perStep(_ seconds: [Double], counts: [Int]? = nil) -> Double {
         zip(counts ?? self.counts, seconds).reduce(0) { $0 + Double($1.0) * $1.1 }
-    }
-
-    private func computeReferences() throws {
-        try backend.applyGemmParameters(.library)
-        references = try shapes.map { shape in
-            try multiply(shape, route: .clblast)
-            return try backend.download(c.slice(from: 0, shape: [shape.m * shape.n]))
-        }
-        scales = references.map { reference in reference.reduce(1) { max($0, abs($1)) } }
-    }
-
-    /// The largest |product − reference| of one shape.
-    private static func largestError(_ product: [Float], _ reference: [Float]) -> Float {
-        var largest: Float = 0
-        for i in product.indices {
-            let error = abs(product[i] - reference[i])
-            // A NaN compares false: make it count as the worst error.
-            largest = error <= largest ? largest : (error.isNaN ? .infinity : error)
-        }
-        return largest
-    }
-
-    private func multiply(_ shape: GemmShape, route: GemmRoute, alpha: Float = 1) throws {
-        try backend.gemm(shape, route: route, alpha: alpha, a: a, b: b, beta: 0, c: c)
-    }
-
-    /// Checks one shape's product on `route` against the reference.
-    private func check(_ index: Int, route: GemmRoute) throws {
-        let shape = shapes[index]
-        // A kernel that writes nothing (tiles its threads cannot split can leave it so) must not pass
-        // with the last product left over, which is often this very one: in C (so C is overwritten
-        // first; β = 0, so a finite value is never read by a kernel that works, where NaN could be,
-        // as 0·NaN), or in CLBlast's padded copy of C, which only another product overwrites. So the
-        // check computes −A·B (α = −1, exact) where references and timings compute A·B.
-        try backend.fill(c, with: 1e30)
-        try multiply(shape, route: route, alpha: -1)
-        let product = try backend.download(c.slice(from: 0, shape: [shape.m * shape.n])).map { -$0 }
-        let scale = scales[index], error = Self.largestError(product, references[index])
-        // Orders of summation differ by ~√k·ε·|C|; a wrong tiling is off by ~|C|.
-        guard error <= 1e-3 * scale else { throw GemmTuningError.wrongProduct(shape: shape, error: error, scale: scale) }
-    }
-
-    /// Median seconds per run of one shape on `route`.
-    private func time(_ shape: GemmShape, route: GemmRoute, _ settings: Settings) throws -> Double {
-        // Several runs per sample for small products, so the wait at the end does not dominate.
-        let runs = max(1, min(10, 50_000_000 / max(shape.product, 1)))
-        let times = try Stopwatch.measure(warmup: 1, samples: settings.samples) {
-            for _ in 0..<runs { try multiply(shape, route: route) }
-            try backend.synchronize()
-        }
-        return Stopwatch.median(times) / Double(runs)
     }
 
     /// Applies `parameters`, checks every shape's product on its route (`route`, by default
@@ -202,53 +138,19 @@ public final class GemmTuner {
     public func measure(_ parameters: CLBlastParameters, _ settings: Settings,
                         route: (GemmShape) -> GemmRoute = { _ in .clblast }) -> Result<[Double], Error> {
         Result {
-            if references.isEmpty { try computeReferences() }
+            if !timer.hasReferences {
+                try backend.applyGemmParameters(.library)
+                try timer.computeReferences()
+            }
             try backend.applyGemmParameters(parameters)
-            for index in shapes.indices { try check(index, route: route(shapes[index])) }
-            return try shapes.map { try time($0, route: route($0), settings) }
+            for index in shapes.indices { try timer.check(index, route: route(shapes[index])) }
+            return try shapes.map { try timer.time($0, route: route($0), samples: settings.samples) }
         }
     }
 
     /// The routes ``run(_:progress:)`` tries for `shape`: CLBlast first, then every candidate
     /// configuration the device can build, unsplit and split.
-    public func routes(for shape: GemmShape) -> [GemmRoute] {
-        let device = backend.device
-        var routes: [GemmRoute] = [.clblast]
-        for configuration in TiledGemmConfiguration.candidates
-        where configuration.isValid(maxWorkGroupSize: device.maxWorkGroupSize, localMemory: device.localMemory) {
-            let suggested = SplitKPlan.slices(tiles: configuration.tiles(m: shape.m, n: shape.n), k: shape.k, computeUnits: device.computeUnits)
-            var seen: Set<Int> = []
-            for wanted in [1, suggested / 2, suggested, 2 * suggested] where wanted >= 1 && (wanted == 1 || shape.k / wanted >= 128) {
-                let slices = SplitKPlan(k: shape.k, wanted: wanted, kStep: configuration.tileK).slices
-                if seen.insert(slices).inserted { routes.append(.tiled(configuration, slices: slices)) }
-            }
-        }
-        return routes
-    }
-
-    /// Times every shape on each of its ``routes(for:)`` with the CLBlast parameters applied now,
-    /// and returns the fastest route of each (CLBlast on ties) and its seconds per run.
-    func chooseRoutes(_ settings: Settings, progress: (String) -> Void, rejected: inout [String]) throws -> [(GemmRoute, Double)] {
-        try shapes.indices.map { index in
-            let shape = shapes[index]
-            var best: (GemmRoute, Double)?
-            var line = "\(shape) ×\(counts[index]):"
-            for route in routes(for: shape) {
-                do {
-                    try check(index, route: route)
-                    let seconds = try time(shape, route: route, settings)
-                    line += String(format: " %@ %.3f", "\(route)", seconds * 1e3)
-                    if best == nil || seconds < best!.1 { best = (route, seconds) }
-                } catch {
-                    rejected.append("\(shape) on \(route): \(error)")
-                    line += " \(route) rejected"
-                }
-            }
-            progress(line + " ms → \(best?.0.description ?? "none")")
-            guard let best else { throw GemmTuningError.noRoute(shape: shape) }
-            return best
-        }
-    }
+    public func routes(for shape: GemmShape) -> [GemmRoute] { timer.routes(for: shape) }
 }
 
 /// The configurations ``GemmTuner`` tries, in order: the seeds, then random valid draws, each once.

@@ -25,9 +25,12 @@ final class CommandLineTests: TemporaryFolderTestCase {
     }
 
     /// Runs vdrop with `arguments`; `interruptWhen` sends SIGINT once the output contains it;
-    /// `launcher` runs it under another program (e.g. mpirun and its flags).
-    func vdrop(_ arguments: [String], interruptWhen marker: String? = nil, launcher: [String] = []) throws -> Outcome {
+    /// `launcher` runs it under another program (e.g. mpirun and its flags); `environment` is
+    /// added to this process's.
+    func vdrop(_ arguments: [String], interruptWhen marker: String? = nil, launcher: [String] = [],
+               environment: [String: String] = [:]) throws -> Outcome {
         let process = Process()
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.executableURL = URL(fileURLWithPath: launcher.first ?? Self.binary)
         process.arguments = launcher.isEmpty ? arguments : Array(launcher.dropFirst()) + [Self.binary] + arguments
         let pipe = Pipe()
@@ -114,6 +117,9 @@ final class CommandLineTests: TemporaryFolderTestCase {
             (["--tensorboard", file], "is a file; name a folder for the event files"),
             (["--init-from", folder + "/missing.safetensors"], "missing.safetensors: cannot be read"),
             (["--init-from", file], "a-file"),
+            (["--auto-tune", "maybe"], "--auto-tune must be auto, on or off"),
+            (["--auto-tune", "on", "--gemm-parameters", "library"], "cannot go with --gemm-parameters library"),
+            (["--auto-tune", "on", "--gemm-routes", "clblast"], "--gemm-routes clblast sets them all"),
         ]
         for (extra, expected) in cases {
             let outcome = try vdrop(base + extra)

@@ -89,6 +89,9 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, @unchecked Sendab
         return tensor
     }
 
+    /// Frees the scratch buffer `name`; the next ``scratchTensor(_:count:)`` allocates it anew.
+    func releaseScratch(_ name: String) { scratch[name] = nil }
+
     /// Work-group size of 1-D launches that name none. Left to the driver, OpenCL 1.2 must pick
     /// a size that divides the global size: VGG-like's Adam update runs over 14 991 946 =
     /// 2 × 7 495 973 (a prime) items, so only groups of 1 or 2 fit, and on an H200 it took 4.5 ms
