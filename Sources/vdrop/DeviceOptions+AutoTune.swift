@@ -88,7 +88,7 @@ extension Array where Element == PlannedRun {
         var workloads: [GemmAutoTuning.Workload] = []
         for run in self {
             guard let objective = try? run.configuration.resolvedObjective() else { continue }
-            let workload = GemmAutoTuning.Workload(model: run.configuration.modelKind, objective: objective,
+            let workload = GemmAutoTuning.Workload(model: run.configuration.model, objective: objective,
                                                    batch: Swift.max(1, run.configuration.batch / ranks))
             if !workloads.contains(where: { $0.model == workload.model && $0.objective == workload.objective && $0.batch == workload.batch }) {
                 workloads.append(workload)
