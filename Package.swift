@@ -33,6 +33,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "VDrop", targets: ["VDrop"]),
+        .library(name: "VDropTools", targets: ["VDropTools"]),
         .executable(name: "vdrop", targets: ["vdrop"]),
     ],
     dependencies: [
@@ -46,14 +47,19 @@ let package = Package(
         // Open MPI (Debian's libopenmpi-dev), for runs over many processes and hosts.
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
         .target(name: "Kernels", path: "Kernels", exclude: [], resources: kernelFiles),
-        .target(name: "VDrop", dependencies: ["COpenCL", "CCPUID", "CZlib", "CVectorLoops", "Kernels"]),
+        // The layers, each a target so the compiler enforces them (a cycle is a compile error):
+        // the OpenCL layer (no training and no command-line words), the engine, the tools that
+        // measure, tune and verify it, and the CLI.
+        .target(name: "VDropCL", dependencies: ["COpenCL", "Kernels"]),
+        .target(name: "VDrop", dependencies: ["VDropCL", "COpenCL", "CCPUID", "CZlib", "CVectorLoops", "Kernels"]),
+        .target(name: "VDropTools", dependencies: ["VDrop", "VDropCL"]),
         // The MPI transport, apart from the engine: the engine knows nothing of processes.
         .target(name: "VDropMPI", dependencies: ["VDrop", "CMPI"]),
         .executableTarget(
             name: "vdrop",
-            dependencies: ["VDrop", "VDropMPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["VDrop", "VDropCL", "VDropTools", "VDropMPI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "VDropTests", dependencies: ["VDrop", "COpenCL"]),
+        .testTarget(name: "VDropTests", dependencies: ["VDrop", "VDropCL", "VDropTools", "COpenCL"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VDrop
+import VDropTools
 
 /// `vdrop bench`: operations and whole training steps, device against the CPU backend.
 struct BenchCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VDrop
+import VDropTools
 
 /// `vdrop check`: does this device compute what the CPU backend computes?
 struct CheckCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import Foundation
 import VDrop
+import VDropTools
 
 /// `--auto-tune`: the short tune of a device's product routes on first use (``GemmAutoTuning``),
 /// for the commands that run training steps (train, sweep, bench, check).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VDrop
+import VDropCL
 
 /// `vdrop devices`: what the OpenCL loader sees, which device each `--device` value picks, and
 /// which OpenBLAS (and which of its kernel sets, chosen by whom) the CPU backend runs.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import VDrop
+import VDropCL
 
 /// How `vdrop` names each setting the library's errors point at: its flag.
 enum FlagNames {

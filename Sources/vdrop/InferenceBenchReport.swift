@@ -1,5 +1,6 @@
 import Foundation
 import VDrop
+import VDropTools
 
 /// `vdrop bench --inference`: times a network's paths on the device and on the CPU backend,
 /// and prints (and writes as JSON) the timings with the network's FLOP, byte and file size reductions.

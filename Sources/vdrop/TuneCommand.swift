@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VDrop
+import VDropTools
 
 /// `vdrop tune`: fits CLBlast's SGEMM parameters to the device and saves them for later runs.
 struct TuneCommand: ParsableCommand {

@@ -1,3 +1,5 @@
+import VDropCL
+
 /// What a device backend can tell about its own work: the tools (`vdrop bench`) read it
 /// through ``BackendCore/deviceActivity`` rather than through a backend's class. The CPU
 /// backend has none of these (its work is the host's, timed by the host).

@@ -1,4 +1,5 @@
 import Foundation
+import VDropCL
 
 /// What `--device` asks for; every command that computes takes it.
 public enum DeviceChoice: Equatable, Sendable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import COpenCL
 import Foundation
+import VDropCL
 
 /// Tuning parameters for CLBlast's SGEMM on one device, set with `CLBlastOverrideParameters`.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import VDropCL
 
 /// One compile-time shape of `Kernels/gemm_tiled.cl`: a work-group computes a `tileM` × `tileN`
 /// output tile, staging `tileK` values of k at a time, and each of its work items computes

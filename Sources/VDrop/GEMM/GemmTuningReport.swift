@@ -1,4 +1,5 @@
 import Foundation
+import VDropCL
 
 /// What `vdrop tune` found for one device: the CLBlast parameters and the route of each product
 /// shape, and the measurements behind them; a first use of the device (``GemmAutoTuning``) adds the
@@ -19,6 +20,15 @@ public struct GemmTuningReport: Codable, Equatable, Sendable {
         public var tunedMs: Double
         /// The fastest engine measured for this shape.
         public var route: GemmRoute?
+
+        public init(shape: GemmShape, perStep: Int, libraryMs: Double, ruleMs: Double?, tunedMs: Double, route: GemmRoute?) {
+            self.shape = shape
+            self.perStep = perStep
+            self.libraryMs = libraryMs
+            self.ruleMs = ruleMs
+            self.tunedMs = tunedMs
+            self.route = route
+        }
     }
 
     public var device: String
@@ -35,6 +45,22 @@ public struct GemmTuningReport: Codable, Equatable, Sendable {
     public var rejected: [String]
     public var seconds: Double
     public var shapes: [ShapeTiming]
+
+    public init(device: String, driver: String, date: String, parameters: CLBlastParameters, libraryMsPerStep: Double,
+                ruleMsPerStep: Double?, tunedMsPerStep: Double, configurationsTried: Int, rejected: [String], seconds: Double,
+                shapes: [ShapeTiming]) {
+        self.device = device
+        self.driver = driver
+        self.date = date
+        self.parameters = parameters
+        self.libraryMsPerStep = libraryMsPerStep
+        self.ruleMsPerStep = ruleMsPerStep
+        self.tunedMsPerStep = tunedMsPerStep
+        self.configurationsTried = configurationsTried
+        self.rejected = rejected
+        self.seconds = seconds
+        self.shapes = shapes
+    }
 
     /// How much faster the step's GEMMs run tuned than all on CLBlast's own parameters.
     public var speedup: Double { libraryMsPerStep / tunedMsPerStep }

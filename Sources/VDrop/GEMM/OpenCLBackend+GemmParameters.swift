@@ -46,7 +46,7 @@ extension OpenCLBackend {
 
     /// Takes the routes of `report` (whose parameters are applied already) and says so in
     /// ``gemmParameters``.
-    func adoptRoutes(of report: GemmTuningReport, from path: String) {
+    public func adoptRoutes(of report: GemmTuningReport, from path: String) {
         tunedGemmRoutes = report.routes
         let routes = report.routes.isEmpty ? "" : ", \(report.routes.values.filter { $0 != .clblast }.count) of \(report.routes.count) shapes routed to vdrop's kernel"
         let own = report.configurationsTried == 0 ? "CLBlast's own (routes timed on first use: \(path))"

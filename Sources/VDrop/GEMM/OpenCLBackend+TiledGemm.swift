@@ -4,6 +4,10 @@ extension OpenCLBackend {
     /// The scratch buffer of split products' partial sums.
     static let splitPartialSums = "gemm_tiled.partial"
 
+    /// Gives back the scratch that split routes' partial sums took (timing every route can
+    /// grow it far beyond what the routes kept need).
+    public func releaseSplitPartialSums() { releaseScratch(Self.splitPartialSums) }
+
     /// The route of `shape` under ``gemmRouting``: a tuned route for it, else vdrop's rule.
     public func gemmRoute(for shape: GemmShape) -> GemmRoute {
         switch gemmRouting {

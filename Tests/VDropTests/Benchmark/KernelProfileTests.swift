@@ -1,5 +1,7 @@
 import VDrop
 import XCTest
+import VDropCL
+import VDropTools
 
 /// `vdrop bench --profile`: per-kernel device time from OpenCL profiling events.
 final class KernelProfileTests: XCTestCase {

@@ -2,6 +2,7 @@ import COpenCL
 import Kernels
 import VDrop
 import XCTest
+import VDropCL
 
 /// The device layer on whatever OpenCL platform the machine has (PoCL in CI).
 final class DeviceLayerTests: XCTestCase {

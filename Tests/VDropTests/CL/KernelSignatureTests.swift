@@ -1,6 +1,7 @@
 import Foundation
 @testable import VDrop
 import XCTest
+@testable import VDropCL
 
 /// Every launch is checked against the kernel's declared parameters: a tensor fills a buffer
 /// and its offset, and a value of the wrong kind in any position stops the launch.

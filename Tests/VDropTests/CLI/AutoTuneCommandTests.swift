@@ -1,6 +1,7 @@
 import Foundation
 @testable import VDrop
 import XCTest
+@testable import VDropTools
 
 /// `--auto-tune on` as a user meets it: the run times the shapes the device's cached report lacks
 /// and says so in one line, with how long it took and where it saved them.

@@ -1,5 +1,6 @@
 import VDrop
 import XCTest
+import VDropTools
 
 /// vdrop's tiled SGEMM (`gemm_tiled.cl`): how products are routed to it and cut along k, that
 /// every configuration equals OpenBLAS with each operand stored either way, split or not, and that a training

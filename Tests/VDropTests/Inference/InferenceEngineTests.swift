@@ -1,5 +1,6 @@
 import VDrop
 import XCTest
+import VDropTools
 
 /// The dense and sparse paths on both backends against the Double reference forward of
 /// ``InferenceModel``: hand-built networks of each model's shape, ~90–98% zeros.

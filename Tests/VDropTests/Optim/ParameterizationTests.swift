@@ -1,6 +1,7 @@
 import Foundation
 @testable import VDrop
 import XCTest
+@testable import VDropTools
 
 /// Training log σ (the paper) or log σ² (Sparse VD's code): the gradient reaches the trained
 /// variable by the chain rule, Adam's step is taken in that variable, both backends and both

@@ -1,6 +1,7 @@
 import Foundation
 @testable import VDrop
 import XCTest
+@testable import VDropCL
 
 /// Philox4x32-10 against Random123's published known answers (kat_vectors), on the
 /// host and in OpenCL C, the batched normals against single ones and Double, and their first moments.

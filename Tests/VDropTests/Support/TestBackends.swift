@@ -1,6 +1,7 @@
 import Foundation
 import VDrop
 import XCTest
+import VDropCL
 
 /// The backends tests compare, made once per test process.
 ///

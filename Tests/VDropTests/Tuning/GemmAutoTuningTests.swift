@@ -1,6 +1,7 @@
 import Foundation
 @testable import VDrop
 import XCTest
+@testable import VDropTools
 
 /// The tune on a device's first use (``GemmAutoTuning``), on the test device as `--auto-tune on`
 /// runs it: the first use times and saves, the second reads and times nothing, a new model's

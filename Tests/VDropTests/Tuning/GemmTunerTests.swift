@@ -1,6 +1,7 @@
 import Foundation
 import VDrop
 import XCTest
+import VDropTools
 
 /// The CLBlast tuner: its choice of kernels from timings, its check of every configuration's
 /// products, a (budget-free) run on the test device, and the report file it leaves.

@@ -1,5 +1,6 @@
 import VDrop
 import XCTest
+import VDropTools
 
 /// `vdrop check`'s measure of agreement: zero for equal runs, over the tolerance for a wrong
 /// value or a NaN, and within it for the OpenCL device here.

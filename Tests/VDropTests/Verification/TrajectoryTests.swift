@@ -1,5 +1,6 @@
 import VDrop
 import XCTest
+import VDropTools
 
 /// Whole training steps (``Trajectory``, what `vdrop check` runs): the same model on both
 /// backends, from the same Philox initialization, on the same batch and the same noise, must

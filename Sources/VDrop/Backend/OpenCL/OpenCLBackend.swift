@@ -1,5 +1,6 @@
 import COpenCL
 import Foundation
+import VDropCL
 
 /// Device memory for the OpenCL backend: one buffer, many tensors at offsets.
 public final class DeviceStorage: TensorStorage, @unchecked Sendable {

@@ -1,4 +1,5 @@
 import COpenCL
+import VDropCL
 
 /// A tensor passes to a kernel as the two parameters every kernel takes for it,
 /// `__global float *x, int x_offset`: one argument, so a buffer can never be paired

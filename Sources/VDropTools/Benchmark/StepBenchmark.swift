@@ -1,3 +1,5 @@
+import VDrop
+
 /// The speed of whole training steps (forward, backward, regularizer, Adam) on one backend.
 public struct StepMeasurement: Codable, Equatable, Sendable {
     public var model: String

@@ -10,7 +10,7 @@ public final class Program: @unchecked Sendable {
     /// The kernel file it was built from, e.g. "lrt_dense.cl".
     public let file: String
     public let options: String
-    let handle: cl_program
+    public let handle: cl_program
 
     /// Compiles `source` (already with its `#include`s resolved). A compiler error throws
     /// ``KernelBuildError`` with the full build log.
@@ -57,7 +57,7 @@ public final class ProgramCache: @unchecked Sendable {
 
     /// What every program is built with: OpenCL C 1.2 (PoCL and NVIDIA both take it), and the
     /// kernels' parameter types kept, so ``Kernel`` can check each launch against its signature.
-    static let baseOptions = "-cl-std=CL1.2 -cl-kernel-arg-info "
+    public static let baseOptions = "-cl-std=CL1.2 -cl-kernel-arg-info "
 
     /// The program for an embedded kernel file, built with ``baseOptions`` plus `options`.
     public func program(_ file: String, options: String = "") throws -> Program {

@@ -1,3 +1,5 @@
+import VDrop
+
 /// One operation at one of the models' shapes, timed on two backends.
 public struct OperationMeasurement: Codable, Equatable, Sendable {
     public var operation: String

@@ -1,4 +1,5 @@
 import Foundation
+import VDrop
 
 /// Times product shapes on their routes (CLBlast, and `gemm_tiled.cl` in each tile shape, unsplit
 /// and split along k) and keeps the fastest correct route of each: the part of tuning that

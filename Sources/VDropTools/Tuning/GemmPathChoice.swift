@@ -1,4 +1,5 @@
 import Foundation
+import VDrop
 
 /// Which of CLBlast's two SGEMM kernels runs each GEMM of a step, and with which parameters.
 ///

@@ -53,16 +53,16 @@ extension Float: ScalarKernelArgument { public static var openCLType: String { "
 public final class Kernel: @unchecked Sendable {
     public let program: Program
     public let name: String
-    let handle: cl_kernel
+    public let handle: cl_kernel
     /// The kernel's parameter count, and their OpenCL C type names when the driver reports
     /// them (programs are built with `-cl-kernel-arg-info`); nil when it does not.
-    let parameterCount: Int
-    let parameterTypes: [String]?
+    public let parameterCount: Int
+    public let parameterTypes: [String]?
     /// Whether the arguments of a launch have been checked against the signature: the first
     /// launch checks; every later one sets the same kinds of values from the same host code.
     private var signatureChecked = false
 
-    init(program: Program, name: String) throws {
+    public init(program: Program, name: String) throws {
         var status: cl_int = 0
         guard let kernel = clCreateKernel(program.handle, name, &status) else {
             throw CLError(status: status == CL_SUCCESS ? CL_INVALID_KERNEL_NAME : status, call: "clCreateKernel(\(name) in \(program.file))")
@@ -112,7 +112,7 @@ public final class Kernel: @unchecked Sendable {
 
     /// Where the values a launch passes (``KernelArgument/kernelParameterTypes``, "*" for any
     /// buffer) part from the kernel's declared parameters, or nil when they fit.
-    static func mismatch(declaredCount: Int, declaredTypes: [String]?, given: [String]) -> String? {
+    public static func mismatch(declaredCount: Int, declaredTypes: [String]?, given: [String]) -> String? {
         if given.count != declaredCount { return "the kernel takes \(declaredCount) parameters; the host passed \(given.count)" }
         guard let declaredTypes else { return nil }
         for (index, (expected, passed)) in zip(declaredTypes, given).enumerated() {

@@ -10,7 +10,7 @@ public struct Platform: Sendable {
     public let name: String
     public let vendor: String
     public let version: String
-    nonisolated(unsafe) let id: cl_platform_id
+    public nonisolated(unsafe) let id: cl_platform_id
 
     /// Every platform the ICD loader finds; empty when none is installed (not an error).
     public static func all() throws -> [Platform] {

@@ -1,3 +1,6 @@
+import VDropCL
+import VDrop
+
 /// Where a training step's device time goes, kernel by kernel (`vdrop bench --profile`).
 ///
 /// Built from the profiling events of a few whole steps on an in-order queue. `busy` is the time

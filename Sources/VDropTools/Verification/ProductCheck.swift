@@ -1,3 +1,5 @@
+import VDrop
+
 /// Checks every product a backend computes against OpenBLAS on the same operands and keeps the
 /// largest error, each element normalized by |α|·|A|·|B| + |β|·|C| (see ``BackendAgreement``).
 final class ProductCheck: ProductObserver {

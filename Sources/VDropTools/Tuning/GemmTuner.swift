@@ -1,4 +1,6 @@
 import Foundation
+import VDropCL
+import VDrop
 
 /// Fits CLBlast's SGEMM parameters to a device, and picks the engine of every product, by timing
 /// the GEMMs vdrop's training steps issue.

@@ -42,7 +42,7 @@ public struct CLError: Error, CustomStringConvertible, Equatable {
     /// The name of an OpenCL status code, for messages and tests.
     public static func name(of status: Int32) -> String { openCLNames[status] ?? "unknown status" }
 
-    static let openCLNames: [Int32: String] = [
+    public static let openCLNames: [Int32: String] = [
         0: "CL_SUCCESS", -1: "CL_DEVICE_NOT_FOUND", -2: "CL_DEVICE_NOT_AVAILABLE",
         -3: "CL_COMPILER_NOT_AVAILABLE", -4: "CL_MEM_OBJECT_ALLOCATION_FAILURE",
         -5: "CL_OUT_OF_RESOURCES", -6: "CL_OUT_OF_HOST_MEMORY",
@@ -67,7 +67,7 @@ public struct CLError: Error, CustomStringConvertible, Equatable {
         -1001: "CL_PLATFORM_NOT_FOUND_KHR",
     ]
 
-    static let clblastNames: [Int32: String] = [
+    public static let clblastNames: [Int32: String] = [
         -1024: "CLBlastNotImplemented", -1022: "CLBlastInvalidMatrixA", -1021: "CLBlastInvalidMatrixB",
         -1020: "CLBlastInvalidMatrixC", -1019: "CLBlastInvalidVectorX", -1018: "CLBlastInvalidVectorY",
         -1017: "CLBlastInvalidDimension", -1016: "CLBlastInvalidLeadDimA", -1015: "CLBlastInvalidLeadDimB",

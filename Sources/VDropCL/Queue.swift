@@ -6,7 +6,7 @@ import COpenCL
 /// events: each one sees the results of those enqueued before it.
 public final class Queue: @unchecked Sendable {
     public let context: Context
-    let handle: cl_command_queue
+    public let handle: cl_command_queue
 
     /// Whether the queue was made with `CL_QUEUE_PROFILING_ENABLE`, so ``recordsEvents`` can time commands.
     public let profilingEnabled: Bool
@@ -76,7 +76,7 @@ public final class Queue: @unchecked Sendable {
     /// `spansPrecedingGap` marks a library routine that may run kernels before the one whose
     /// event it returns (CLBlast's padding and transposes): its time then starts where the
     /// previous recorded command ended.
-    func enqueueCommand(_ name: @autoclosure () -> String, spansPrecedingGap: Bool = false,
+    public func enqueueCommand(_ name: @autoclosure () -> String, spansPrecedingGap: Bool = false,
                         _ enqueue: (UnsafeMutablePointer<cl_event?>?) throws -> Void) throws {
         if recordsEvents {
             var event: cl_event?

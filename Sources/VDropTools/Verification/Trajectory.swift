@@ -1,3 +1,5 @@
+import VDrop
+
 /// A few training steps of one model on one backend, from a fixed initialization, batch and
 /// noise: what two backends must agree on (`vdrop check`, and the tests).
 public struct Trajectory: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import VDrop
 
 /// One (backend, network, path, batch) timing of `vdrop bench --inference`.
 public struct InferenceMeasurement: Codable, Equatable, Sendable {

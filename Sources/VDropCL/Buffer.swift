@@ -10,7 +10,7 @@ public final class Buffer: @unchecked Sendable {
     public let context: Context
     /// Size in bytes.
     public let byteCount: Int
-    let handle: cl_mem
+    public let handle: cl_mem
 
     /// Allocates `byteCount` bytes. A device that cannot hold them throws a
     /// ``CLError`` whose message says so (allocation is lazy on some drivers, so
@@ -89,6 +89,12 @@ public struct DeviceMemoryError: Error, CustomStringConvertible {
     /// when the request alone exceeds the largest single allocation.
     public let alreadyAllocated: UInt64?
     public let device: Device
+
+    public init(requested: UInt64, alreadyAllocated: UInt64?, device: Device) {
+        self.requested = requested
+        self.alreadyAllocated = alreadyAllocated
+        self.device = device
+    }
 
     public var description: String {
         let mib = { (bytes: UInt64) in String(format: "%.1f MiB", Double(bytes) / 1_048_576) }

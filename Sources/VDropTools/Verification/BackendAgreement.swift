@@ -1,4 +1,5 @@
 import Foundation
+import VDrop
 
 /// How closely a device follows the CPU backend on one model (`vdrop check`): the same
 /// initialization, batch and Philox noise on both, then three comparisons.

@@ -3,10 +3,10 @@ import Foundation
 
 /// The shape of every `clGet…Info` call once its object and parameter are bound:
 /// `(size, destination, sizeReturned) -> status`.
-typealias CLInfoQuery = (Int, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?) -> cl_int
+public typealias CLInfoQuery = (Int, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int>?) -> cl_int
 
 /// Reads a string info value through OpenCL's size-then-data protocol.
-func clInfoString(_ call: String, _ query: CLInfoQuery) throws -> String {
+public func clInfoString(_ call: String, _ query: CLInfoQuery) throws -> String {
     var size = 0
     try clCheck(query(0, nil, &size), call)
     var bytes = [UInt8](repeating: 0, count: max(size, 1))
@@ -18,7 +18,7 @@ func clInfoString(_ call: String, _ query: CLInfoQuery) throws -> String {
 }
 
 /// Reads a fixed-size info value (`cl_uint`, `cl_ulong`, `size_t`, ...).
-func clInfoValue<T>(_ call: String, _ initial: T, _ query: CLInfoQuery) throws -> T {
+public func clInfoValue<T>(_ call: String, _ initial: T, _ query: CLInfoQuery) throws -> T {
     var value = initial
     try withUnsafeMutableBytes(of: &value) { raw in
         try clCheck(query(raw.count, raw.baseAddress, nil), call)

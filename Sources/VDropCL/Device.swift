@@ -21,9 +21,9 @@ public struct Device: Sendable, CustomStringConvertible {
     /// e.g. "OpenCL C 1.2 pocl".
     public let openCLCVersion: String
     public let driverVersion: String
-    nonisolated(unsafe) let id: cl_device_id
+    public nonisolated(unsafe) let id: cl_device_id
 
-    init(id: cl_device_id, platform: Platform, index: Int) throws {
+    public init(id: cl_device_id, platform: Platform, index: Int) throws {
         func string(_ param: Int32) throws -> String {
             try clInfoString("clGetDeviceInfo") { clGetDeviceInfo(id, cl_device_info(param), $0, $1, $2) }
         }

@@ -1,4 +1,6 @@
 import Foundation
+import VDropCL
+import VDrop
 
 /// The short tune a device gets on first use: the routes of the product shapes a training step is
 /// about to issue, timed once, kept in the device's tuning report and read back by later runs.
@@ -121,7 +123,7 @@ public enum GemmAutoTuning {
             }
             outcome.seconds = Stopwatch.now() - started
             // Splits tried and not chosen can need more partial sums than training will: give them back.
-            backend.releaseScratch(OpenCLBackend.splitPartialSums)
+            backend.releaseSplitPartialSums()
             let timings = choices.keys.sorted().map { index -> GemmTuningReport.ShapeTiming in
                 let choice = choices[index]!
                 return GemmTuningReport.ShapeTiming(shape: timer.shapes[index], perStep: timer.counts[index],

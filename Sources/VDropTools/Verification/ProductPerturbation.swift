@@ -1,3 +1,5 @@
+import VDrop
+
 /// Changes every product's result by a relative amount, up or down by a fixed pattern over its
 /// elements: a stand-in for the rounding of another summation order. ``BackendAgreement`` sets
 /// ±2⁻²⁰ on the reference backend to measure how far such changes move a model's results. A

@@ -1,3 +1,5 @@
+import VDrop
+
 /// Records the shape of every product a backend computes: how ``GemmTuner`` learns the GEMMs a
 /// training step issues.
 final class ProductShapeRecorder: ProductObserver {

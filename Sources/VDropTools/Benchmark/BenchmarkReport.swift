@@ -1,4 +1,5 @@
 import Foundation
+import VDrop
 
 /// Everything `vdrop bench` measured, as written to its JSON file.
 public struct BenchmarkReport: Codable, Sendable {

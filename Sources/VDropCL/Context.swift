@@ -5,7 +5,7 @@ import COpenCL
 /// Buffers and programs keep their context alive by holding a reference to it.
 public final class Context: @unchecked Sendable {
     public let device: Device
-    let handle: cl_context
+    public let handle: cl_context
 
     public init(device: Device) throws {
         var status: cl_int = 0
