@@ -85,7 +85,7 @@ struct BenchCommand: ParsableCommand {
         }
         let kernels = (try? BLASLibrary.shared()).map { ", OpenBLAS \($0.coreName) kernels \($0.coreChoice.origin)" } ?? ""
         print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads\(kernels)), batch \(batch), \(samples) samples")
-        let gemmParameters = (deviceBackend as? OpenCLBackend).map { "\($0.gemmParameters); routes: \(device.gemmRoutes)" }
+        let gemmParameters = deviceBackend?.gemmControl.map { "\($0.gemmParameters); routes: \(device.gemmRoutes)" }
         if let gemmParameters { print("CLBlast SGEMM parameters: \(gemmParameters)") }
         if let hint = device.tuningHint(for: chosen) { print(hint) }
         if let firstUse, !firstUse.tuned, firstUse.shapes > 0 {

@@ -42,9 +42,12 @@ extension DeviceOptions {
             return (backend, nil)
         }
         // CLBlast's own parameters until the cached report is read: a damaged one is then retuned, not fatal.
-        let backend = try BackendFactory.make(choice ?? self.choice, gemm: .library, profiling: profiling)
-        announce(backend)
-        guard let device = backend as? OpenCLBackend else { return (backend, nil) }
+        guard let device = try BackendFactory.makeOpenCL(choice ?? self.choice, gemm: .library, profiling: profiling) else {
+            let backend = try BackendFactory.makeCPUBackend()
+            announce(backend)
+            return (backend, nil)
+        }
+        announce(device)
         device.gemmRouting = .automatic
         guard tunesOnFirstUse(device) else {
             try device.useGemmParameters(.automatic)

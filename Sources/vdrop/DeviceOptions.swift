@@ -44,7 +44,7 @@ struct DeviceOptions: ParsableArguments {
     /// The backend of `choice` (one of `--devices`) with these options' GEMM settings.
     func makeBackend(_ choice: DeviceChoice, profiling: Bool = false) throws -> any Backend {
         let backend = try BackendFactory.make(choice, gemm: GemmParameterSource(parsing: gemmParameters), profiling: profiling)
-        (backend as? OpenCLBackend)?.gemmRouting = routing ?? .automatic
+        backend.gemmControl?.gemmRouting = routing ?? .automatic
         return backend
     }
 
@@ -52,7 +52,7 @@ struct DeviceOptions: ParsableArguments {
     /// left to auto, --auto-tune off), else nil: tuning is a minute once per device and the step
     /// is faster after it.
     func tuningHint(for backend: any Backend) -> String? {
-        guard gemmParameters == "auto", autoTuneMode == .off, let device = backend as? OpenCLBackend, device.device.kind == .gpu,
+        guard gemmParameters == "auto", autoTuneMode == .off, let device = backend.gemmControl, device.device.kind == .gpu,
               device.tunedGemmRoutes.isEmpty else { return nil }
         return "Untuned device: `vdrop tune --device \(device.device.platformIndex):\(device.device.index)` (about a minute, once) fits CLBlast and picks each product's engine; on an H200 it made VGG-like's step 1.21x faster. Without --auto-tune off, the routes are timed on first use."
     }

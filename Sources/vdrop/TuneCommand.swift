@@ -57,7 +57,7 @@ struct TuneCommand: ParsableCommand {
 
     func run() throws {
         let choice = try DeviceChoice(parsing: device)
-        guard let backend = try BackendFactory.make(choice, gemm: .library) as? OpenCLBackend else {
+        guard let backend = try BackendFactory.makeOpenCL(choice, gemm: .library) else {
             throw CommandFailure("--device \(device) found no GPU to tune; name an OpenCL device, e.g. --device opencl-cpu (`vdrop devices` lists them).")
         }
         let kinds = ModelKind.list(models)!

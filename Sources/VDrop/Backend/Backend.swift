@@ -43,6 +43,9 @@ public protocol BackendCore: AnyObject {
     /// The device's own counters and queue; nil for the CPU backend.
     var deviceActivity: DeviceActivity? { get }
 
+    /// The device's GEMM settings; nil for the CPU backend.
+    var gemmControl: GemmControl? { get }
+
     /// While not nil, told of every product (``ProductObserver``): how the tools watch a backend.
     var productObserver: ProductObserver? { get set }
 

@@ -7,9 +7,16 @@ public enum BackendFactory {
     /// that can time each kernel.
     public static func make(_ choice: DeviceChoice, gemm: GemmParameterSource = .automatic,
                             profiling: Bool = false) throws -> any Backend {
-        if choice == .cpu { return try makeCPUBackend() }
+        try makeOpenCL(choice, gemm: gemm, profiling: profiling) ?? makeCPUBackend()
+    }
+
+    /// The OpenCL backend `choice` names, or nil when it names the CPU backend: for the tools
+    /// that need an OpenCL device (the tuner), typed as such rather than cast.
+    public static func makeOpenCL(_ choice: DeviceChoice, gemm: GemmParameterSource = .automatic,
+                                  profiling: Bool = false) throws -> OpenCLBackend? {
+        if choice == .cpu { return nil }
         switch try DeviceInventory().resolve(choice) {
-        case .cpuBackend: return try makeCPUBackend()
+        case .cpuBackend: return nil
         case .openCL(let device):
             let backend = try OpenCLBackend(device: device, profiling: profiling)
             try backend.useGemmParameters(gemm)
@@ -17,7 +24,7 @@ public enum BackendFactory {
         }
     }
 
-    private static func makeCPUBackend() throws -> CPUBackend {
+    public static func makeCPUBackend() throws -> CPUBackend {
         _ = try BLASLibrary.shared()
         return CPUBackend()
     }

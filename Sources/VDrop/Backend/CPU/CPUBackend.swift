@@ -72,6 +72,7 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
 
     public var productObserver: ProductObserver?
     public var deviceActivity: DeviceActivity? { nil }
+    public var gemmControl: GemmControl? { nil }
 
     public func makeStorage(capacity: Int) throws -> TensorStorage {
         allocatedBytes += max(capacity, 1) * MemoryLayout<Float>.stride

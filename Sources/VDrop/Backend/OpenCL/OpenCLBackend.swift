@@ -42,7 +42,7 @@ extension Tensor {
 ///
 /// Nothing here waits for the device except ``download(_:)`` and
 /// ``synchronize()``, so a training step is a stream of enqueued commands.
-public final class OpenCLBackend: BackendCore, DeviceActivity, @unchecked Sendable {
+public final class OpenCLBackend: BackendCore, DeviceActivity, GemmControl, @unchecked Sendable {
     public let device: Device
     public let context: Context
     public let queue: Queue
@@ -159,6 +159,7 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, @unchecked Sendab
 
     public var productObserver: ProductObserver?
     public var deviceActivity: DeviceActivity? { self }
+    public var gemmControl: GemmControl? { self }
 
     /// Makes `parameters` the SGEMM parameters CLBlast uses on this device (for every backend
     /// on it in this process). The temporary-buffer sizes known so far depend on the tile sizes,
