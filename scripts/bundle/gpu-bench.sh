@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # On a GPU host: everything issue 5 measures, in one go. Stages run most important first, each
 # under its own time limit and all before a common deadline (BUDGET seconds from the start,
-# default 500), so one stuck stage cannot spend the whole lease. Output files go to ${WORK:-./results};
+# default 600), so one stuck stage cannot spend the whole lease. Output files go to ${WORK:-./results};
 # with OUT set (a device lease's folder that brings files back, 8 at most), they are packed into
 # $OUT/gpu-bench.tar.gz at the end, checkpoints left out.
 #
@@ -10,7 +10,10 @@
 #     (default lenet5,vgglike); its report is what --gemm-parameters auto reads from then on
 #  2. vdrop bench, tuned: every operation (unless --skip-operations), every model's step (device
 #     only). If it fails, the script stops: every later stage would fail the same way.
-#  3. the steps again untuned (CLBlast's own parameters, vdrop's rule for the routes)
+#  3. the steps again untuned (CLBlast's own parameters, vdrop's rule for the routes), then out of
+#     the box: on a fresh cache folder, where the first run times its shapes' routes (first-use
+#     tune, --auto-tune auto) and the second reads them
+
 #  4. the PyTorch peer, eager and CUDA graph, then the ratios of steps/s against both, tuned and not
 #  5. vdrop check, tuned: the device against the CPU backend on every model
 #  6. vdrop bench --profile, tuned and untuned: where each step's device time goes, kernel by kernel
@@ -26,7 +29,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${WORK:-$here/results}
 mkdir -p "$out"
 device=${DEVICE:-gpu}
-deadline=$(( $(date +%s) + ${BUDGET:-500} ))
+deadline=$(( $(date +%s) + ${BUDGET:-600} ))
 export VDROP_CACHE_DIR="$out/cache"
 
 # limited SECONDS COMMAND...: runs COMMAND for at most SECONDS, or less when the deadline is
@@ -79,6 +82,19 @@ if command -v python3 >/dev/null && [ -f "$here/torch_step_bench.py" ]; then
     ratios vdrop-bench
     ratios vdrop-bench-untuned
 fi
+
+# Out of the box: a cache folder no tune has written, so the first bench is a user's first run
+# (the routes of its shapes timed on first use, --auto-tune auto) and the second reads the cache.
+autocache="$out/autotune-cache"
+stage "bench, auto-tuned on first use (fresh cache)"
+limited 150 env VDROP_CACHE_DIR="$autocache" "$here/run.sh" bench --device "$device" --skip-cpu-steps --skip-operations \
+    --json "$out/vdrop-bench-autotuned.json" "$@" | tee "$out/vdrop-bench-autotuned.txt"
+stage "bench, auto-tuned, second use (reads the cache, times nothing)"
+limited 90 env VDROP_CACHE_DIR="$autocache" "$here/run.sh" bench --device "$device" --skip-cpu-steps --skip-operations \
+    --json "$out/vdrop-bench-autotuned-again.json" "$@" | tee "$out/vdrop-bench-autotuned-again.txt"
+cp "$autocache"/clblast-*.json "$out/" 2>/dev/null
+ratios vdrop-bench-autotuned
+ratios vdrop-bench-autotuned-again
 
 stage "check against the CPU backend"
 limited 150 "$here/run.sh" check --device "$device" --gemm-parameters "$tuning" | tee "$out/check.txt"
