@@ -1,11 +1,5 @@
-/// A GEMM tuning report (`vdrop tune`'s JSON) that cannot be used, with the file and what is
-/// wrong with it.
-public struct TuningReportError: FileContentError {
-    public let file: String
-    public let explanation: SettingMessage
+/// A GEMM tuning report (`vdrop tune`'s or a first use's JSON).
+public enum TuningReportFile: FileKind {}
 
-    public init(file: String, problem: SettingMessage) {
-        self.file = file
-        self.explanation = problem
-    }
-}
+/// A tuning report that cannot be used, with the file and what is wrong with it.
+public typealias TuningReportError = FileError<TuningReportFile>

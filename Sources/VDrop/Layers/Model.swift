@@ -12,21 +12,15 @@ public enum LayerSpec: Equatable, Sendable {
 }
 
 /// The paper's networks (DESIGN.md, "Models").
-public enum ModelKind: String, CaseIterable, Codable, Sendable {
+public enum ModelKind: String, CaseIterable, Codable, Sendable, NamedChoice {
+    public static let choiceName = "a model"
+
     /// Dense 784→300→100→10 with ReLU.
     case lenet300
     /// Caffe's LeNet-5: conv 20@5×5, pool, conv 50@5×5, pool, dense 800→500→10 (430,500 weights).
     case lenet5
     /// VGG-like for CIFAR-10: 13 conv 3×3 + BatchNorm + ReLU, 5 pools, dense 512→512→10.
     case vgglike
-
-    /// Parses a model's name; a sentence listing the names otherwise.
-    public init(parsing text: String) throws {
-        guard let kind = ModelKind(rawValue: text) else {
-            throw ConfigurationError("\"\(text)\" is not a model; use \(Self.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
-        self = kind
-    }
 
     /// One sample's shape: [channels, height, width].
     public var sampleShape: [Int] {

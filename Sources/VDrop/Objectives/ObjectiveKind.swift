@@ -1,7 +1,9 @@
 /// Which objective a run trains, by name; its parameters (a, b, α) sit beside it in
 /// ``TrainingConfiguration`` and ``TrainingConfiguration/resolvedObjective()`` joins them into an
 /// ``Objective``.
-public enum ObjectiveKind: String, CaseIterable, Codable, Sendable {
+public enum ObjectiveKind: String, CaseIterable, Codable, Sendable, NamedChoice {
+    public static let choiceName = "an objective"
+
     /// ARD dropout, the paper's eq. (3).
     case ard
     /// Sparse variational dropout, eq. (4).
@@ -12,14 +14,6 @@ public enum ObjectiveKind: String, CaseIterable, Codable, Sendable {
     case gaussian
     /// A plain network.
     case none
-
-    /// Parses an objective's name; a sentence listing the names otherwise.
-    public init(parsing text: String) throws {
-        guard let kind = ObjectiveKind(rawValue: text) else {
-            throw ConfigurationError("\"\(text)\" is not an objective; use \(Self.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
-        self = kind
-    }
 }
 
 extension Objective {

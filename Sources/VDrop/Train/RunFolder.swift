@@ -98,16 +98,14 @@ public struct RunFolder: Sendable {
     }
 }
 
+/// A run's output folder, or a file in it (metrics, histograms, event files).
+public enum RunFolderFile: FileKind {}
+
 /// A run's output folder cannot be used, said as a sentence.
-public struct RunFolderError: FileContentError {
-    public let file: String
-    public let explanation: SettingMessage
+public typealias RunFolderError = FileError<RunFolderFile>
 
-    public init(path: String, problem: SettingMessage) {
-        self.file = path
-        self.explanation = problem
-    }
-
+extension FileError where Kind == RunFolderFile {
+    public init(path: String, problem: SettingMessage) { self.init(file: path, problem: problem) }
     /// The run folder or the file in it.
     public var path: String { file }
 }
