@@ -35,13 +35,17 @@ public final class Network {
 
     /// Allocates `plan` on `backend`: the arenas, the state, every layer's views and workspaces,
     /// the activations and gradients. Nothing is decided here that the plan has not decided.
-    public init(plan: ModelPlan, backend: any Backend) throws {
+    /// `arena`: trainable values kept elsewhere (a ``SeedBatch`` seed's part of shared storage).
+    public init(plan: ModelPlan, backend: any Backend, arena: ParameterArena? = nil) throws {
         self.plan = plan
         self.backend = backend
         batch = plan.batch
         sampleShape = plan.sampleShape
         classes = plan.classes
-        arena = try ParameterArena(backend: backend, weightCount: plan.weightCount, plainCount: plan.plainCount)
+        precondition(arena.map { $0.weightCount == plan.weightCount && $0.plainCount == plan.plainCount } ?? true,
+                     "the arena given does not fit the plan")
+        self.arena = try arena ?? ParameterArena(backend: backend, weightCount: plan.weightCount, plainCount: plan.plainCount)
+        let arena = self.arena
         state = try backend.allocate([max(plan.stateCount, 1)])
         let views = ParameterViews(arena: arena)
         let convScratch = plan.sharesConvScratch ? try ConvScratch(backend: backend, geometries: plan.convGeometries) : nil

@@ -46,6 +46,17 @@ public struct StepLoss: Equatable, Sendable {
     public var total: Double
 }
 
+extension StepSettings {
+    /// Adam's settings for this step (t = step + 1); no regularizer gradient for an objective
+    /// that does not train the variances.
+    public var adamSettings: AdamSettings {
+        var adam = AdamSettings(learningRate: learningRate, step: step + 1, regularizerWeight: regularizerWeight,
+                                logSigma2Max: logSigma2Max, parameterization: parameterization)
+        if !objective.trainsLogSigma2 { adam.regularizerWeight = 0 }
+        return adam
+    }
+}
+
 extension Network {
     /// One training step on the batch already in `input` and `labels`: weight variances,
     /// forward, cross-entropy and its gradient, backward, and the fused regularizer + Adam
@@ -58,6 +69,18 @@ extension Network {
     @discardableResult
     public func trainStep(_ settings: StepSettings, recordLoss: Bool, reduction: StepReduction? = nil,
                           stopRequested: Bool = false) throws -> Bool {
+        try computeGradients(settings, recordLoss: recordLoss)
+        let stop = try reduction.map { try reduceStep(over: $0, recordLoss: recordLoss, stopRequested: stopRequested) } ?? false
+        try update(settings)
+        try backend.submit()
+        return stop
+    }
+
+    /// The first part of ``trainStep(_:recordLoss:reduction:stopRequested:)``: weight variances,
+    /// forward, cross-entropy and its gradient (and the loss terms when `recordLoss`), backward,
+    /// leaving the gradient arena filled for the update. A seed batch runs this for each seed,
+    /// then one update over all of them (``SeedBatch``).
+    public func computeGradients(_ settings: StepSettings, recordLoss: Bool) throws {
         let mode = ForwardMode.training(noise: settings.objective.weightNoise,
                                         key: NoiseKey(seed: settings.seed, step: UInt64(settings.step), stream: 0,
                                                       firstSample: settings.shard?.firstSample ?? 0))
@@ -66,16 +89,13 @@ extension Network {
         try loss(gradScale: Float(settings.datasetSize) / Float(settings.shard?.globalBatch ?? batch), withGradient: true)
         if recordLoss { try recordLossTerms(objective: settings.objective) }
         try backward(mode: mode)
-        let stop = try reduction.map { try reduceStep(over: $0, recordLoss: recordLoss, stopRequested: stopRequested) } ?? false
-        var adam = AdamSettings(learningRate: settings.learningRate, step: settings.step + 1,
-                                regularizerWeight: settings.regularizerWeight, logSigma2Max: settings.logSigma2Max,
-                                parameterization: settings.parameterization)
-        if !settings.objective.trainsLogSigma2 { adam.regularizerWeight = 0 }
+    }
+
+    /// The fused regularizer + Adam update of this network's arena with the step's settings.
+    public func update(_ settings: StepSettings) throws {
         try backend.adamUpdate(objective: settings.objective, parameters: arena.parameters, gradients: arena.gradients,
                                firstMoment: arena.firstMoment, secondMoment: arena.secondMoment,
-                               weightCount: arena.weightCount, settings: adam)
-        try backend.submit()
-        return stop
+                               weightCount: arena.weightCount, settings: settings.adamSettings)
     }
 
     /// Enqueues Σ rowLoss, Σ rowCorrect and Σ R into `scalars` (the parameters as they are now).
