@@ -159,10 +159,11 @@ public final class Network {
                                    noise: noise, into: arena.varianceSegment)
     }
 
-    /// Runs every layer on `input` (already filled); returns the logits.
+    /// Runs every layer on `input` (already filled); returns the logits. `varianceReady`: this
+    /// step's σ² is already computed (a seed batch computes every seed's in one launch).
     @discardableResult
-    public func forward(mode: ForwardMode) throws -> Tensor {
-        if case .training(let noise, _) = mode { try computeWeightVariance(noise: noise) }
+    public func forward(mode: ForwardMode, varianceReady: Bool = false) throws -> Tensor {
+        if case .training(let noise, _) = mode, !varianceReady { try computeWeightVariance(noise: noise) }
         for (index, layer) in layers.enumerated() {
             try layer.forward(activations[index], output: activations[index + 1], mode: mode)
         }

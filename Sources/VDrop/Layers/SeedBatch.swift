@@ -45,16 +45,27 @@ public final class SeedBatch {
         try self.init(plan: ModelPlan(model: model, batch: batch), seeds: seeds, backend: backend)
     }
 
-    /// One step of every seed, each on the batch already in its network's input: the
-    /// gradients of each seed in turn, then one update over all arenas, then one submit.
-    /// `settings[s]` is seed s's; they may differ only in the seed (one update serves all).
+    /// One step of every seed, each on the batch already in its network's input: every seed's
+    /// σ² in one launch, the gradients of each seed in turn, then one update over all arenas,
+    /// then one submit. `settings[s]` is seed s's; they may differ only in the seed (one update serves all).
     public func trainStep(_ settings: [StepSettings], recordLoss: Bool) throws {
         precondition(settings.count == seeds, "a seed batch step takes one setting per seed")
+        try computeWeightVariances(noise: settings[0].objective.weightNoise)
         for (network, setting) in zip(networks, settings) {
-            try network.computeGradients(setting, recordLoss: recordLoss)
+            try network.computeGradients(setting, recordLoss: recordLoss, varianceReady: true)
         }
         try update(settings)
         try backend.submit()
+    }
+
+    /// σ² of every seed's weights for this step's noise, in one call (the networks' forward
+    /// passes then skip their own, ``Network/forward(mode:varianceReady:)``).
+    public func computeWeightVariances(noise: WeightNoise) throws {
+        if noise == .deterministic || plan.weightCount == 0 { return }
+        let first = networks[0].arena
+        try backend.weightVariance(theta: first.thetaSegment(of: first.parameters), logSigma2: first.logSigma2Segment(of: first.parameters),
+                                   noise: noise, into: first.varianceSegment, seeds: seeds, arenaStride: arenaCount,
+                                   varianceStride: networks.count > 1 ? networks[1].arena.variance.offset - first.variance.offset : 0)
     }
 
     /// The regularizer + Adam update of every seed's arena in one call.

@@ -95,16 +95,22 @@ public final class SeedBatchTrainer {
         }
     }
 
-    /// One step of the seeds in `group` (all at the same step): their gradients in turn, one
-    /// update (the batched one when the group is the whole batch), one submit; then the epoch's
-    /// end for the seeds whose epoch that step completed.
+    /// One step of the seeds in `group` (all at the same step): their batches, their σ² and
+    /// update (batched when the group is the whole batch), their gradients in turn, one submit;
+    /// then the epoch's end for the seeds whose epoch that step completed.
     private func step(_ group: [Int], outcomes: inout [Result<TrainingResult, Error>?]) {
-        var pending: [(seed: Int, step: Trainer.PendingStep)] = []
+        var begun: [(seed: Int, step: Trainer.PendingStep)] = []
         for seed in group {
-            let trainer = seat(seed)
+            do { begun.append((seed, try seat(seed).beginStep())) } catch { outcomes[seed] = .failure(error) }
+        }
+        var batched = begun.count == batch.seeds
+        if batched, let first = begun.first {
+            do { try batch.computeWeightVariances(noise: first.step.settings.objective.weightNoise) } catch { batched = false }
+        }
+        var pending: [(seed: Int, step: Trainer.PendingStep)] = []
+        for (seed, step) in begun {
             do {
-                let step = try trainer.beginStep()
-                try trainer.network.computeGradients(step.settings, recordLoss: step.record)
+                try seat(seed).network.computeGradients(step.settings, recordLoss: step.record, varianceReady: batched)
                 pending.append((seed, step))
             } catch { outcomes[seed] = .failure(error) }
         }

@@ -80,11 +80,12 @@ extension Network {
     /// forward, cross-entropy and its gradient (and the loss terms when `recordLoss`), backward,
     /// leaving the gradient arena filled for the update. A seed batch runs this for each seed,
     /// then one update over all of them (``SeedBatch``).
-    public func computeGradients(_ settings: StepSettings, recordLoss: Bool) throws {
+    /// `varianceReady`: σ² of this step is already computed (``SeedBatch/computeWeightVariances(noise:)``).
+    public func computeGradients(_ settings: StepSettings, recordLoss: Bool, varianceReady: Bool = false) throws {
         let mode = ForwardMode.training(noise: settings.objective.weightNoise,
                                         key: NoiseKey(seed: settings.seed, step: UInt64(settings.step), stream: 0,
                                                       firstSample: settings.shard?.firstSample ?? 0))
-        try forward(mode: mode)
+        try forward(mode: mode, varianceReady: varianceReady)
         // The data term is N·mean over the global batch: each rank's share of the sum.
         try loss(gradScale: Float(settings.datasetSize) / Float(settings.shard?.globalBatch ?? batch), withGradient: true)
         if recordLoss { try recordLossTerms(objective: settings.objective) }

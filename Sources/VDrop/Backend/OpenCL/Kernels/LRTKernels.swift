@@ -9,16 +9,21 @@ struct LRTKernels {
 
     // MARK: weight_variance.cl
 
-    /// `weight_variance_lrt`: variance = exp(logSigma2).
-    func weightVarianceLRT(logSigma2: Tensor, variance: Tensor, count: Int) throws {
-        try backend.launch("weight_variance_lrt", in: "weight_variance.cl", global: [count], local: [group],
-                           logSigma2, variance, Int32(count))
+    /// `weight_variance_lrt`: variance = exp(logSigma2); with `seeds` > 1 for that many seeds, seed s's
+    /// values `s·inputStride` and `s·varianceStride` after the first's (the grid's second dimension).
+    func weightVarianceLRT(logSigma2: Tensor, variance: Tensor, count: Int, seeds: Int = 1, inputStride: Int = 0,
+                           varianceStride: Int = 0) throws {
+        try backend.launch("weight_variance_lrt", in: "weight_variance.cl", global: seeds == 1 ? [count] : [count, seeds],
+                           local: seeds == 1 ? [group] : [group, 1],
+                           logSigma2, variance, Int32(count), Int32(inputStride), Int32(varianceStride))
     }
 
-    /// `weight_variance_gaussian`: variance = α·θ².
-    func weightVarianceGaussian(theta: Tensor, variance: Tensor, count: Int, alpha: Float) throws {
-        try backend.launch("weight_variance_gaussian", in: "weight_variance.cl", global: [count], local: [group],
-                           theta, variance, Int32(count), alpha)
+    /// `weight_variance_gaussian`: variance = α·θ² (seeds as in ``weightVarianceLRT(logSigma2:variance:count:seeds:inputStride:varianceStride:)``).
+    func weightVarianceGaussian(theta: Tensor, variance: Tensor, count: Int, alpha: Float, seeds: Int = 1, inputStride: Int = 0,
+                                varianceStride: Int = 0) throws {
+        try backend.launch("weight_variance_gaussian", in: "weight_variance.cl", global: seeds == 1 ? [count] : [count, seeds],
+                           local: seeds == 1 ? [group] : [group, 1],
+                           theta, variance, Int32(count), alpha, Int32(inputStride), Int32(varianceStride))
     }
 
     /// `weight_variance_gaussian_backward`: gradTheta += 2α·θ⊙gradVariance.
