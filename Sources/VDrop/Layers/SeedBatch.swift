@@ -30,7 +30,7 @@ public final class SeedBatch {
         secondMoment = try backend.allocate([seeds * count])
         let variances = try backend.allocate([seeds * max(plan.weightCount, 1)])
         let (parameters, gradients, firstMoment, secondMoment) = (parameters, gradients, firstMoment, secondMoment)
-        networks = try (0..<seeds).map { seed in
+        func build(_ seed: Int) throws -> Network {
             func slice(_ tensor: Tensor) -> Tensor { tensor.slice(from: seed * count, shape: [count]) }
             let arena = ParameterArena(weightCount: plan.weightCount, plainCount: plan.plainCount,
                                        parameters: slice(parameters), gradients: slice(gradients),
@@ -38,6 +38,9 @@ public final class SeedBatch {
                                        variance: variances.slice(from: seed * max(plan.weightCount, 1), shape: [max(plan.weightCount, 1)]))
             return try Network(plan: plan, backend: backend, arena: arena)
         }
+        // On OpenCL each activation and workspace of the seeds lies in one buffer, so that one
+        // launch reaches every seed's (SeedBatch+Layers).
+        networks = try (backend as? OpenCLBackend)?.buildPooled(seeds: seeds, build) ?? (0..<seeds).map(build)
         self.backend = backend
     }
 
@@ -46,14 +49,11 @@ public final class SeedBatch {
     }
 
     /// One step of every seed, each on the batch already in its network's input: every seed's
-    /// σ² in one launch, the gradients of each seed in turn, then one update over all arenas,
-    /// then one submit. `settings[s]` is seed s's; they may differ only in the seed (one update serves all).
+    /// σ² in one launch, the gradients layer by layer (on OpenCL a dense layer's pass is one
+    /// launch for all seeds), then one update over all arenas, then one submit. `settings[s]` is seed s's; they may differ only in the seed (one update serves all).
     public func trainStep(_ settings: [StepSettings], recordLoss: Bool) throws {
         precondition(settings.count == seeds, "a seed batch step takes one setting per seed")
-        try computeWeightVariances(noise: settings[0].objective.weightNoise)
-        for (network, setting) in zip(networks, settings) {
-            try network.computeGradients(setting, recordLoss: recordLoss, varianceReady: true)
-        }
+        try computeGradients(settings, recordLoss: recordLoss)
         try update(settings)
         try backend.submit()
     }

@@ -103,16 +103,21 @@ public final class SeedBatchTrainer {
         for seed in group {
             do { begun.append((seed, try seat(seed).beginStep())) } catch { outcomes[seed] = .failure(error) }
         }
-        var batched = begun.count == batch.seeds
-        if batched, let first = begun.first {
-            do { try batch.computeWeightVariances(noise: first.step.settings.objective.weightNoise) } catch { batched = false }
-        }
         var pending: [(seed: Int, step: Trainer.PendingStep)] = []
-        for (seed, step) in begun {
+        if begun.count == batch.seeds, let first = begun.first {
             do {
-                try seat(seed).network.computeGradients(step.settings, recordLoss: step.record, varianceReady: batched)
-                pending.append((seed, step))
-            } catch { outcomes[seed] = .failure(error) }
+                try batch.computeGradients(begun.map(\.step.settings), recordLoss: first.step.record)
+                pending = begun
+            } catch {
+                for (seed, _) in begun { outcomes[seed] = .failure(error) }
+            }
+        } else {
+            for (seed, step) in begun {
+                do {
+                    try seat(seed).network.computeGradients(step.settings, recordLoss: step.record)
+                    pending.append((seed, step))
+                } catch { outcomes[seed] = .failure(error) }
+            }
         }
         do {
             if pending.count == batch.seeds {

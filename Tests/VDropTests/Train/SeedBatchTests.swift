@@ -123,6 +123,27 @@ final class SeedBatchTests: TemporaryFolderTestCase {
         }
     }
 
+    /// On OpenCL a batch of LeNet-300 seeds enqueues one launch per kernel for all seeds but the
+    /// loss (one per seed): 13 for three seeds where one network's step takes 11.
+    func testADenseBatchStepLaunchesEachKernelOnceForAllSeeds() throws {
+        let backend = try TestBackends.openCL()
+        let single = try Network(model: .lenet300, batch: 20, backend: backend)
+        let batch = try SeedBatch(model: .lenet300, batch: 20, seeds: 3, backend: backend)
+        func settings(_ seed: UInt64) -> StepSettings {
+            StepSettings(objective: .ard, seed: seed, step: 0, datasetSize: 1000, learningRate: 1e-3, regularizerWeight: 1)
+        }
+        var before = backend.kernelsEnqueued
+        try single.trainStep(settings(7), recordLoss: false)
+        let alone = backend.kernelsEnqueued - before
+        before = backend.kernelsEnqueued
+        try batch.trainStep([7, 8, 9].map(settings), recordLoss: false)
+        XCTAssertEqual(backend.kernelsEnqueued - before, alone + 2, "one launch per kernel, but the loss of each seed")
+        before = backend.kernelsEnqueued
+        try batch.trainStep([7, 9, 11].map(settings), recordLoss: false)
+        XCTAssertEqual(backend.kernelsEnqueued - before, 3 * alone - 2 * 2, "seeds that are not consecutive: dense layers seed by seed")
+        try backend.synchronize()
+    }
+
     /// σ² of three seeds' arenas in one launch equals one launch per seed, for both noises.
     func testTheBatchedVarianceEqualsOnePerSeed() throws {
         let backend = try TestBackends.openCL()

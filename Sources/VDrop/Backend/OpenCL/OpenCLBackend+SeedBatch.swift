@@ -1,0 +1,48 @@
+/// A seed batch's dense layers on the device: each pass one launch for every seed (the grid's
+/// third dimension), where the seeds' tensors lie in one buffer at equal strides (the batch
+/// builds its networks from a ``SeedStoragePool``). The kernels are the single network's, so
+/// each seed gets the bits its own launch gives it.
+extension OpenCLBackend {
+    /// Layer `layers[s]` of seed s on `inputs[s]` into `outputs[s]`; seed s draws its noise with
+    /// the seed `key.seed + s` (the seeds of the batch are consecutive). False, with nothing
+    /// enqueued, when the seeds' tensors do not lie at equal strides.
+    func denseForward(layers: [DenseLayer], inputs: [Tensor], outputs: [Tensor], noise: WeightNoise, key: NoiseKey) throws -> Bool {
+        let first = layers[0]
+        let x = inputs.map { $0.reshaped(first.inputShape) }
+        let theta = layers.map(\.weights.theta), variance = layers.map(\.weights.variance), bias = layers.map(\.weights.bias)
+        let noiseScale = layers.map(\.workspace.noiseScale)
+        guard [x, theta, variance, bias, outputs, noiseScale].allSatisfy({ seedStride($0) != nil }) else { return false }
+        let (batch, inputCount, outputCount) = OperationShapes.dense(input: x[0], weights: first.weights, output: outputs[0])
+        try lrtKernels.denseForward(x: x, theta: theta, variance: variance, bias: bias, out: outputs, noiseScale: noiseScale,
+                                    batch: batch, inputs: inputCount, outputs: outputCount, withNoise: noise != .deterministic,
+                                    relu: first.activation == .relu, key: key)
+        return true
+    }
+
+    /// The backward pass of `layers[s]` for each seed s (``denseBackward(input:weights:noise:gradOutput:output:workspace:gradients:gradInput:activation:)``
+    /// for all of them): two launches, or one for the first layer (`gradInputs` nil). False, with
+    /// nothing enqueued, when the seeds' tensors do not lie at equal strides.
+    func denseBackward(layers: [DenseLayer], inputs: [Tensor], outputs: [Tensor], gradOutputs: [Tensor], gradInputs: [Tensor]?,
+                       noise: WeightNoise) throws -> Bool {
+        let first = layers[0]
+        let x = inputs.map { $0.reshaped(first.inputShape) }, gradX = gradInputs?.map { $0.reshaped(first.inputShape) }
+        let theta = layers.map(\.weights.theta), variance = layers.map(\.weights.variance)
+        let noiseScale = layers.map(\.workspace.noiseScale)
+        let gradTheta = layers.map(\.gradients.theta), gradVariance = layers.map(\.gradients.variance), gradBias = layers.map(\.gradients.bias)
+        let all = [x, theta, variance, noiseScale, outputs, gradOutputs, gradTheta, gradVariance, gradBias] + (gradX.map { [$0] } ?? [])
+        guard all.allSatisfy({ seedStride($0) != nil }) else { return false }
+        let (batch, inputCount, outputCount) = OperationShapes.dense(input: x[0], weights: first.weights, output: gradOutputs[0])
+        let withNoise = noise != .deterministic, relu = first.activation == .relu
+        var alpha: Float = 0
+        if case .gaussian(let a) = noise { alpha = a }
+        try lrtKernels.denseWeightGradient(g: gradOutputs, out: outputs, noiseScale: noiseScale, x: x, theta: theta, gradTheta: gradTheta,
+                                           gradVariance: gradVariance, gradBias: gradBias, batch: batch, inputs: inputCount,
+                                           outputs: outputCount, withNoise: withNoise, relu: relu, gaussianAlpha: alpha)
+        if let gradX {
+            try lrtKernels.denseInputGradient(g: gradOutputs, out: outputs, noiseScale: noiseScale, x: x, theta: theta, variance: variance,
+                                              gradX: gradX, batch: batch, inputs: inputCount, outputs: outputCount,
+                                              withNoise: withNoise, relu: relu)
+        }
+        return true
+    }
+}
