@@ -48,11 +48,12 @@ public final class SeedBatchTrainer {
         let seedBatch = try SeedBatch(model: first.modelKind, batch: first.batch, seeds: configurations.count, backend: backend)
         let train = try DeviceDataset(data.train, backend: backend)
         let test = try DeviceDataset(data.test, backend: backend)
-        var members: [SeedBatchMember] = []
-        for network in seedBatch.networks {
-            let order = try members.isEmpty ? train : DeviceDataset(sharingSamplesOf: train)
-            members.append(SeedBatchMember(network: network, train: order, test: test))
-        }
+        // Each seed's own order of the one upload of the samples; on OpenCL in one buffer, so that
+        // one launch gathers every seed's batch.
+        let ordered = { (_: Int) in try DeviceDataset(sharingSamplesOf: train) }
+        let orders = try (backend as? OpenCLBackend)?.buildPooled(seeds: configurations.count, ordered)
+            ?? (0..<configurations.count).map(ordered)
+        let members = zip(seedBatch.networks, orders).map { SeedBatchMember(network: $0, train: $1, test: test) }
         batch = seedBatch
         self.members = members
     }
@@ -100,9 +101,11 @@ public final class SeedBatchTrainer {
     /// then the epoch's end for the seeds whose epoch that step completed.
     private func step(_ group: [Int], outcomes: inout [Result<TrainingResult, Error>?]) {
         var begun: [(seed: Int, step: Trainer.PendingStep)] = []
+        let whole = group.count == batch.seeds
         for seed in group {
-            do { begun.append((seed, try seat(seed).beginStep())) } catch { outcomes[seed] = .failure(error) }
+            do { begun.append((seed, try seat(seed).beginStep(gather: !whole))) } catch { outcomes[seed] = .failure(error) }
         }
+        if whole { begun = gather(begun, outcomes: &outcomes) }
         var pending: [(seed: Int, step: Trainer.PendingStep)] = []
         if begun.count == batch.seeds, let first = begun.first {
             do {
@@ -143,6 +146,25 @@ public final class SeedBatchTrainer {
         let seconds = ending.map { seat($0).epochSeconds }
         for (seed, time) in zip(ending, seconds) {
             do { try seat(seed).finishEpoch(seconds: time) } catch { outcomes[seed] = .failure(error) }
+        }
+    }
+
+    /// Gathers the batches of steps begun without them: one launch per tensor for all seeds on
+    /// OpenCL, else seed by seed. Returns the steps whose batch is in place.
+    private func gather(_ begun: [(seed: Int, step: Trainer.PendingStep)],
+                        outcomes: inout [Result<TrainingResult, Error>?]) -> [(seed: Int, step: Trainer.PendingStep)] {
+        if begun.count == batch.seeds, let device = batch.backend as? OpenCLBackend,
+           begun.allSatisfy({ $0.step.gatherStart == begun[0].step.gatherStart }) {
+            do {
+                if try device.gatherBatches(datasets: begun.map { seat($0.seed).train }, start: begun[0].step.gatherStart,
+                                            into: batch.networks) { return begun }
+            } catch {
+                for (seed, _) in begun { outcomes[seed] = .failure(error) }
+                return []
+            }
+        }
+        return begun.filter { seed, step in
+            do { try seat(seed).gather(step); return true } catch { outcomes[seed] = .failure(error); return false }
         }
     }
 

@@ -204,6 +204,8 @@ public final class Trainer {
         let settings: StepSettings
         /// Whether its loss terms were recorded (to be read back).
         let record: Bool
+        /// Where in the epoch's order its batch starts.
+        let gatherStart: Int
     }
 
     /// When the epoch under way started, and its seconds before then (a resumed epoch).
@@ -235,10 +237,10 @@ public final class Trainer {
     /// The step done so far in all, epochs included: trainers of a seed batch step together while it is the same.
     var stepPosition: Int { completedEpochs * schedule.stepsPerEpoch + progress.steps }
 
-    /// Starts the epoch when none is under way (its shuffled order), gathers the next step's
-    /// batch and enqueues its gradients (``Network/computeGradients(_:recordLoss:)``); the
-    /// update is the caller's.
-    func beginStep() throws -> PendingStep {
+    /// Starts the epoch when none is under way (its shuffled order) and gathers the next step's
+    /// batch (unless `gather` is false: a seed batch gathers every seed's in one launch, ``gather(_:)``
+    /// otherwise); the gradients and the update are the caller's.
+    func beginStep(gather: Bool = true) throws -> PendingStep {
         let epoch = completedEpochs, stepsPerEpoch = schedule.stepsPerEpoch, batch = configuration.batch
         if epochClock == nil {
             try train.setOrder(DeviceDataset.shuffledOrder(count: train.count, seed: configuration.seed, epoch: epoch))
@@ -247,15 +249,19 @@ public final class Trainer {
         let s = progress.steps
         let shard = reduction.map { BatchShard(globalBatch: batch, firstSample: $0.rank * network.batch) }
         let step = epoch * stepsPerEpoch + s
-        try train.gatherBatch(start: s * batch + (shard?.firstSample ?? 0), into: network)
+        let start = s * batch + (shard?.firstSample ?? 0)
+        if gather { try train.gatherBatch(start: start, into: network) }
         let settings = StepSettings(objective: objective, seed: configuration.seed, step: step,
                                     datasetSize: train.count, learningRate: schedule.learningRate(atStep: step),
                                     regularizerWeight: schedule.regularizerWeight(atStep: step),
                                     logSigma2Max: configuration.effectiveLogSigma2Max,
                                     parameterization: configuration.parameterization, shard: shard)
         let record = (s + 1) % configuration.logEvery == 0 || s == stepsPerEpoch - 1
-        return PendingStep(settings: settings, record: record)
+        return PendingStep(settings: settings, record: record, gatherStart: start)
     }
+
+    /// Gathers the batch of a step begun without it.
+    func gather(_ pending: PendingStep) throws { try train.gatherBatch(start: pending.gatherStart, into: network) }
 
     /// Counts a step whose update is enqueued; reads its loss back when it was recorded
     /// (throws ``TrainingDiverged`` when it is not a number) and tells the observer.

@@ -45,4 +45,24 @@ extension OpenCLBackend {
         }
         return true
     }
+
+    /// Every seed's training batch, samples `start ..< start + batch` of its own order, gathered
+    /// (and normalized) into its network's input and labels: two launches for all seeds. False,
+    /// with nothing enqueued, when the orders, inputs or labels do not lie at equal strides or the
+    /// seeds do not share one data set on the device.
+    func gatherBatches(datasets: [DeviceDataset], start: Int, into networks: [Network]) throws -> Bool {
+        let data = datasets[0]
+        let rows = networks[0].batch
+        guard datasets.allSatisfy({ $0.pixels.storage === data.pixels.storage && $0.labels.storage === data.labels.storage }),
+              start >= 0, start + rows <= data.count,
+              let _ = seedStride(datasets.map(\.order)), let _ = seedStride(networks.map(\.input)),
+              let _ = seedStride(networks.map(\.labels)) else { return false }
+        let size = data.dataset.sampleSize
+        try dataKernels.gatherNormalizedBytes(source: data.pixels, indices: datasets.map(\.order), start: start, norm: data.normalization,
+                                              channels: data.normalization.count / 2, channelSize: data.dataset.channelSize,
+                                              outputs: networks.map { $0.input.reshaped([$0.input.count]) }, rows: rows, rowSize: size)
+        try dataKernels.gatherRows(source: data.labels, indices: datasets.map(\.order), start: start,
+                                   outputs: networks.map(\.labels), rows: rows, rowSize: 1)
+        return true
+    }
 }
