@@ -28,8 +28,11 @@ extension SeedBatch {
                 try network.layers[index].forward(network.activations[index], output: network.activations[index + 1], mode: mode)
             }
         }
+        // The same scale for every seed: the settings differ only in the seed.
+        let gradScale = Float(settings[0].datasetSize) / Float(settings[0].shard?.globalBatch ?? networks[0].batch)
+        let lossTogether = try (backend as? OpenCLBackend)?.crossEntropy(of: networks, gradScale: gradScale) ?? false
         for (network, setting) in zip(networks, settings) {
-            try network.loss(gradScale: Float(setting.datasetSize) / Float(setting.shard?.globalBatch ?? network.batch), withGradient: true)
+            if !lossTogether { try network.loss(gradScale: gradScale, withGradient: true) }
             if recordLoss { try network.recordLossTerms(objective: setting.objective) }
         }
         for index in stride(from: layerCount - 1, through: 0, by: -1) {

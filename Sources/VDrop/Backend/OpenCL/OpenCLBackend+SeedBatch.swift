@@ -65,4 +65,17 @@ extension OpenCLBackend {
                                    outputs: networks.map(\.labels), rows: rows, rowSize: 1)
         return true
     }
+
+    /// Every seed's softmax cross-entropy and its gradient (``softmaxCrossEntropy(logits:labels:gradScale:gradLogits:rowLoss:rowCorrect:)``
+    /// for each network) in one launch. False, with nothing enqueued, when the tensors do not lie at equal strides.
+    func crossEntropy(of networks: [Network], gradScale: Float) throws -> Bool {
+        let first = networks[0]
+        let logits = networks.map { $0.logits.reshaped([first.batch, first.classes]) }
+        let gradients = networks.map { $0.activationGradients[$0.layers.count].reshaped([first.batch, first.classes]) }
+        let lists = [logits, networks.map(\.labels), gradients, networks.map(\.rowLoss), networks.map(\.rowCorrect)]
+        guard lists.allSatisfy({ seedStride($0) != nil }) else { return false }
+        try lossKernels.crossEntropy(logits: logits, labels: lists[1], gradLogits: gradients, hasGrad: true, rowLoss: lists[3],
+                                     rowCorrect: lists[4], rows: first.batch, classes: first.classes, gradScale: gradScale)
+        return true
+    }
 }
