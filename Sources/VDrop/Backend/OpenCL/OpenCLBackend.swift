@@ -127,11 +127,6 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
     public var liveBytes: Int { ledger.liveBytes }
 
     public func makeStorage(capacity: Int) throws -> TensorStorage {
-        let bytes = UInt64(max(capacity, 1) * MemoryLayout<Float>.stride)
-        // Drivers allocate lazily, so an over-full device would fail later, mid-step; say it now.
-        if UInt64(ledger.liveBytes) + bytes > device.globalMemory {
-            throw DeviceMemoryError(requested: bytes, alreadyAllocated: UInt64(ledger.liveBytes), device: device)
-        }
         if let seedPool { return try seedPool.storage(capacity: capacity, backend: self) }
         return try makeBuffer(capacity: capacity)
     }
@@ -139,6 +134,11 @@ public final class OpenCLBackend: BackendCore, @unchecked Sendable {
     /// A zeroed buffer of its own for `capacity` values (of `floats` values when larger: a pool's).
     func makeBuffer(capacity: Int, floats: Int? = nil) throws -> DeviceStorage {
         let size = max(floats ?? capacity, capacity, 1)
+        let bytes = UInt64(size * MemoryLayout<Float>.stride)
+        // Drivers allocate lazily, so an over-full device would fail later, mid-step; say it now.
+        if UInt64(ledger.liveBytes) + bytes > device.globalMemory {
+            throw DeviceMemoryError(requested: bytes, alreadyAllocated: UInt64(ledger.liveBytes), device: device)
+        }
         let buffer = try Buffer(context: context, floats: size)
         allocatedBytes += buffer.byteCount
         try buffer.fill(0, count: size, queue: queue)
