@@ -3,6 +3,8 @@
 // One Adam step with the regularizer gradient fused in, over the whole arena
 // [θ (W) | ℓ = log σ² (W) | plain (P)]; work item i < W updates θ_i and ℓ_i
 // (one regularizer evaluation for both), item W + j updates plain parameter 2W + j.
+// A seed batch launches it once over several arenas back to back: get_global_id(1) is the seed,
+// whose arena starts 2W + P values after the previous one's.
 
 // m = β1m + (1−β1)g, v = β2v + (1−β2)g² at index i; returns x − lr·(m/bc1)/(√(v/bc2) + ε).
 inline float adam_step(float x, __global float *m, __global float *v, int i, float g,
@@ -27,7 +29,9 @@ __kernel void adam_update(__global float *p, int p_offset, __global const float 
                           float log_sigma2_per_trained) {
     int i = get_global_id(0);
     if (i >= weights + plain) return;
-    p += p_offset; grad += grad_offset; m += m_offset; v += v_offset;
+    long seed_start = (long)get_global_id(1) * (2L * weights + plain);
+    p += p_offset + seed_start; grad += grad_offset + seed_start;
+    m += m_offset + seed_start; v += v_offset + seed_start;
     if (i >= weights) {
         int j = weights + i;  // 2W + (i − W)
         p[j] = adam_step(p[j], m, v, j, grad[j], lr, beta1, beta2, epsilon, bias_correction1, bias_correction2);

@@ -4,14 +4,23 @@
 //   row_correct_b = 1 if the first k with z_k = m is y, else 0
 //   grad_b,k      = grad_scale·(exp(z_k − m)/Σ − [k = y])      (only when has_grad)
 // A label outside 0…K−1 gives a NaN loss (visible, never an out-of-bounds read).
-__kernel void cross_entropy_forward_backward(__global const float *logits, int logits_offset,
-                                             __global const float *labels, int labels_offset,
-                                             __global float *grad_logits, int grad_logits_offset, int has_grad,
-                                             __global float *row_loss, int row_loss_offset,
-                                             __global float *row_correct, int row_correct_offset,
+// A seed batch runs every seed's loss in one launch: get_global_id(1) is the seed, whose
+// tensors lie a stride after the previous seed's (the strides are 0 for one network).
+__kernel void cross_entropy_forward_backward(__global const float *logits, int logits_offset, int logits_stride,
+                                             __global const float *labels, int labels_offset, int labels_stride,
+                                             __global float *grad_logits, int grad_logits_offset, int grad_logits_stride,
+                                             int has_grad,
+                                             __global float *row_loss, int row_loss_offset, int row_loss_stride,
+                                             __global float *row_correct, int row_correct_offset, int row_correct_stride,
                                              int rows, int classes, float grad_scale) {
     int b = get_global_id(0);
     if (b >= rows) return;
+    long seed = get_global_id(1);
+    logits += seed * logits_stride;
+    labels += seed * labels_stride;
+    grad_logits += seed * grad_logits_stride;
+    row_loss += seed * row_loss_stride;
+    row_correct += seed * row_correct_stride;
     __global const float *z = logits + logits_offset + b * classes;
     float labelValue = labels[labels_offset + b];
     // Checked as a float first: converting NaN or a huge value to int is undefined.

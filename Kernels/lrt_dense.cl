@@ -7,6 +7,14 @@
 //
 // Layouts: x [B, I], θ and σ² [O, I] (PyTorch's), out [B, O]. TILE×TILE work-groups with
 // TILE×(TILE+1) local tiles (the +1 avoids bank conflicts); edges are guarded, so any sizes work.
+// Each tensor comes with a seed stride: a seed batch launches a kernel once for all its seeds
+// (the grid's third dimension), seed s reading and writing s strides further (0 for one network).
+
+// The 64-bit seed `seed` + `n`, as the (low, high) words kernels take.
+inline uint2 seed_plus(uint2 seed, uint n) {
+    uint low = seed.x + n;
+    return (uint2)(low, seed.y + (low < seed.x ? 1u : 0u));
+}
 
 #ifndef TILE
 #error "TILE is set by the host (-DTILE): the side of the square work-groups"
@@ -17,11 +25,21 @@
 // global batch's element of this batch's first value, 0 but in a data-parallel rank), noise_scale = ε/(2√(v+1e-8));
 // without: y = μ. With relu: out = max(y, 0). Work item (o, b).
 __kernel __attribute__((reqd_work_group_size(TILE, TILE, 1)))
-void lrt_dense_forward(__global const float *x, int x_offset, __global const float *theta, int theta_offset,
-                       __global const float *variance, int variance_offset, __global const float *bias, int bias_offset,
-                       __global float *out, int out_offset, __global float *noise_scale, int noise_scale_offset,
+void lrt_dense_forward(__global const float *x, int x_offset, int x_stride, __global const float *theta, int theta_offset, int theta_stride,
+                       __global const float *variance, int variance_offset, int variance_stride, __global const float *bias, int bias_offset, int bias_stride,
+                       __global float *out, int out_offset, int out_stride, __global float *noise_scale, int noise_scale_offset, int noise_scale_stride,
                        int B, int I, int O, int with_noise, int relu, uint2 seed, uint2 step, uint stream,
                        uint first) {
+    // A seed batch: group dimension 2 is the seed, whose tensors lie a stride after the previous seed's.
+    long seed_index = get_global_id(2);
+    x += seed_index * x_stride;
+    theta += seed_index * theta_stride;
+    variance += seed_index * variance_stride;
+    bias += seed_index * bias_stride;
+    out += seed_index * out_stride;
+    noise_scale += seed_index * noise_scale_stride;
+    seed = seed_plus(seed, (uint)seed_index);  // consecutive seeds: seed, seed + 1, ...
+
     __local float xs[TILE][TILE + 1];
     __local float ts[TILE][TILE + 1];
     __local float vs[TILE][TILE + 1];
@@ -70,12 +88,23 @@ inline float2 dense_pre_gradient(__global const float *g, int g_offset, __global
 // gaussian (alpha > 0): ∂θ += 2α·θ·∂σ²; ∂b[o] = Σ_b g'[b,o], by the first column of work-groups.
 // Work item (i, o).
 __kernel __attribute__((reqd_work_group_size(TILE, TILE, 1)))
-void lrt_dense_weight_gradient(__global const float *g, int g_offset, __global const float *out, int out_offset,
-                               __global const float *noise_scale, int noise_scale_offset,
-                               __global const float *x, int x_offset, __global const float *theta, int theta_offset,
-                               __global float *grad_theta, int grad_theta_offset, __global float *grad_variance, int grad_variance_offset,
-                               __global float *grad_bias, int grad_bias_offset,
+void lrt_dense_weight_gradient(__global const float *g, int g_offset, int g_stride, __global const float *out, int out_offset, int out_stride,
+                               __global const float *noise_scale, int noise_scale_offset, int noise_scale_stride,
+                               __global const float *x, int x_offset, int x_stride, __global const float *theta, int theta_offset, int theta_stride,
+                               __global float *grad_theta, int grad_theta_offset, int grad_theta_stride, __global float *grad_variance, int grad_variance_offset, int grad_variance_stride,
+                               __global float *grad_bias, int grad_bias_offset, int grad_bias_stride,
                                int B, int I, int O, int with_noise, int relu, float gaussian_alpha) {
+    // A seed batch: group dimension 2 is the seed, whose tensors lie a stride after the previous seed's.
+    long seed_index = get_global_id(2);
+    g += seed_index * g_stride;
+    out += seed_index * out_stride;
+    noise_scale += seed_index * noise_scale_stride;
+    x += seed_index * x_stride;
+    theta += seed_index * theta_stride;
+    grad_theta += seed_index * grad_theta_stride;
+    grad_variance += seed_index * grad_variance_stride;
+    grad_bias += seed_index * grad_bias_stride;
+
     __local float gs[TILE][TILE + 1];  // [b][o]
     __local float ns[TILE][TILE + 1];  // [b][o], gv
     __local float xs[TILE][TILE + 1];  // [b][i]
@@ -113,11 +142,21 @@ void lrt_dense_weight_gradient(__global const float *g, int g_offset, __global c
 // lrt_dense_input_gradient: ∂x[b,i] = Σ_o g'[b,o]·θ[o,i] + 2x[b,i]·Σ_o gv[b,o]·σ²[o,i]
 // (the second term with noise only). Work item (i, b).
 __kernel __attribute__((reqd_work_group_size(TILE, TILE, 1)))
-void lrt_dense_input_gradient(__global const float *g, int g_offset, __global const float *out, int out_offset,
-                              __global const float *noise_scale, int noise_scale_offset,
-                              __global const float *x, int x_offset, __global const float *theta, int theta_offset,
-                              __global const float *variance, int variance_offset,
-                              __global float *grad_x, int grad_x_offset, int B, int I, int O, int with_noise, int relu) {
+void lrt_dense_input_gradient(__global const float *g, int g_offset, int g_stride, __global const float *out, int out_offset, int out_stride,
+                              __global const float *noise_scale, int noise_scale_offset, int noise_scale_stride,
+                              __global const float *x, int x_offset, int x_stride, __global const float *theta, int theta_offset, int theta_stride,
+                              __global const float *variance, int variance_offset, int variance_stride,
+                              __global float *grad_x, int grad_x_offset, int grad_x_stride, int B, int I, int O, int with_noise, int relu) {
+    // A seed batch: group dimension 2 is the seed, whose tensors lie a stride after the previous seed's.
+    long seed_index = get_global_id(2);
+    g += seed_index * g_stride;
+    out += seed_index * out_stride;
+    noise_scale += seed_index * noise_scale_stride;
+    x += seed_index * x_stride;
+    theta += seed_index * theta_stride;
+    variance += seed_index * variance_stride;
+    grad_x += seed_index * grad_x_stride;
+
     __local float gs[TILE][TILE + 1];  // [b][o]
     __local float ns[TILE][TILE + 1];  // [b][o], gv
     __local float ts[TILE][TILE + 1];  // [o][i]

@@ -1,5 +1,7 @@
 // The posterior variance σ² of every weight, and the chain rule of σ² = α·θ² back into θ.
-// Each kernel is one elementwise pass over a whole arena segment.
+// Each kernel is one elementwise pass over a whole arena segment; a seed batch launches the
+// forward two over several arenas at once: get_global_id(1) is the seed, whose values lie
+// input_stride (θ, log σ²) and variance_stride (σ²) after the previous seed's.
 
 #ifndef WG_SIZE
 #define WG_SIZE 64
@@ -7,19 +9,23 @@
 
 // weight_variance_lrt: σ²[i] = exp(log σ²[i])   (free variances: ard, svdo, gamma)
 __kernel void weight_variance_lrt(__global const float *log_sigma2, int log_sigma2_offset,
-                                  __global float *variance, int variance_offset, int count) {
+                                  __global float *variance, int variance_offset, int count,
+                                  int input_stride, int variance_stride) {
     int i = get_global_id(0);
     if (i >= count) return;
-    variance[variance_offset + i] = exp(log_sigma2[log_sigma2_offset + i]);
+    long seed = get_global_id(1);
+    variance[variance_offset + seed * variance_stride + i] = exp(log_sigma2[log_sigma2_offset + seed * input_stride + i]);
 }
 
 // weight_variance_gaussian: σ²[i] = α·θ[i]²   (Gaussian dropout with a fixed rate α)
 __kernel void weight_variance_gaussian(__global const float *theta, int theta_offset,
-                                       __global float *variance, int variance_offset, int count, float alpha) {
+                                       __global float *variance, int variance_offset, int count, float alpha,
+                                       int input_stride, int variance_stride) {
     int i = get_global_id(0);
     if (i >= count) return;
-    float t = theta[theta_offset + i];
-    variance[variance_offset + i] = alpha * t * t;
+    long seed = get_global_id(1);
+    float t = theta[theta_offset + seed * input_stride + i];
+    variance[variance_offset + seed * variance_stride + i] = alpha * t * t;
 }
 
 // weight_variance_gaussian_backward: ∂L/∂θ[i] += 2α·θ[i]·∂L/∂σ²[i]   (the variance path of σ² = α·θ²)

@@ -42,6 +42,9 @@ struct BenchCommand: ParsableCommand {
     var profile = false
 
 
+    @Option(help: "Also time the step of this many seeds trained as one batched network (train --seeds N), beside the single network's step: its images/s count every seed's images, so its ratio to the single step's is its speed-up over the seeds trained one after another.")
+    var seeds: Int = 1
+
     @Option(help: "Also write the measurements to this JSON file.")
     var json: String?
 
@@ -60,6 +63,8 @@ struct BenchCommand: ParsableCommand {
         guard !inference || weights != nil else { throw ValidationError("--inference needs --weights FILE, the network to time.") }
         guard inference || weights == nil else { throw ValidationError("--weights is for --inference.") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
+        guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1.") }
+        guard seeds == 1 || !inference else { throw ValidationError("--seeds times training steps; leave it out with --inference.") }
     }
 
     /// The --batch sizes, or nil when one is not a number.
@@ -118,6 +123,12 @@ struct BenchCommand: ParsableCommand {
                     deviceSteps.append(m)
                     printStep(m)
                     if let profile = m.profile { printProfile(profile) }
+                    if seeds > 1 {
+                        let batched = try SeedBatchBenchmark.measure(model: model, objective: objective, batch: batch, seeds: seeds,
+                                                                     backend: deviceBackend, samples: samples)
+                        deviceSteps.append(batched)
+                        printStep(batched, single: m)
+                    }
                 }
                 if !skipCPUSteps {
                     // vgglike takes seconds per step on a few cores: fewer samples keep the run bounded.
@@ -127,6 +138,13 @@ struct BenchCommand: ParsableCommand {
                                                       warmupSteps: model == .vgglike ? 1 : 5)
                     cpuSteps.append(m)
                     printStep(m)
+                    if seeds > 1 {
+                        let batched = try SeedBatchBenchmark.measure(model: model, objective: objective, batch: batch, seeds: seeds, backend: cpu,
+                                                                     samples: cpuSamples, stepsPerSample: model == .vgglike ? 1 : 5,
+                                                                     warmupSteps: model == .vgglike ? 1 : 5)
+                        cpuSteps.append(batched)
+                        printStep(batched, single: m)
+                    }
                 }
             }
         }
@@ -145,11 +163,15 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    private func printStep(_ m: StepMeasurement) {
-        print(pad(m.model, 10) + pad(m.objective, 26) + pad(m.backend, 34) + pad(String(format: "%.3f", m.msPerStep), 10)
+    /// One step's line; a seed batch's (`single`: the one-network step it is compared with) says
+    /// its seeds and ends with its images/s over the single step's.
+    private func printStep(_ m: StepMeasurement, single: StepMeasurement? = nil) {
+        let backend = m.seeds.map { "\(m.backend) ×\($0) seeds" } ?? m.backend
+        let ratio = single.map { String(format: "   %.2fx the images/s of %d runs in a row", m.imagesPerSecond / $0.imagesPerSecond, m.seeds ?? 1) } ?? ""
+        print(pad(m.model, 10) + pad(m.objective, 26) + pad(backend, 34) + pad(String(format: "%.3f", m.msPerStep), 10)
               + pad(String(format: "%.0f", m.imagesPerSecond), 11) + pad(m.kernelsPerStep.map { String(format: "%.0f", $0) } ?? "-", 14)
               + pad(String(format: "%.1f MiB", Double(m.networkBytes) / 1_048_576), 12)
-              + (m.deviceBytesInUse.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "-"))
+              + (m.deviceBytesInUse.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "-") + ratio)
         fflush(stdout)
     }
 

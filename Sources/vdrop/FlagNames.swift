@@ -21,6 +21,7 @@ enum FlagNames {
         case .logEvery: return "--log-every"
         case .seed: return "--seed"
         case .seeds: return "--seeds"
+        case .seedBatch: return "--seed-batch"
         case .trim: return "--trim"
         case .initFrom: return "--init-from"
         case .data: return "--data"

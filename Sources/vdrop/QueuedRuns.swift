@@ -29,7 +29,7 @@ enum QueuedRuns {
     /// when a lone run fails (its error, as before there were queues). Under `mpirun` the runs
     /// are split over the ranks, and only rank 0 gets the results: the others get nil.
     static func train(_ runs: [PlannedRun], options: TrainingOptions, logging: LoggingOptions, data: DataSplit,
-                      resume: Bool, force: Bool) throws -> [TrainingResult?]? {
+                      resume: Bool, force: Bool, seedBatch: Int = 1) throws -> [TrainingResult?]? {
         let stop = Interruption.install()
         let outcomes: [Result<TrainingResult, Error>]
         if let world = try MPIWorld.joinIfLaunched(), world.size > 1 {
@@ -43,6 +43,9 @@ enum QueuedRuns {
                              resume: resume, force: force, stop: stop)
             }) else { return nil }
             outcomes = gathered
+        } else if seedBatch > 1 {
+            outcomes = try trainInSeedBatches(runs, size: seedBatch, options: options, logging: logging, data: data,
+                                              resume: resume, force: force, stop: stop)
         } else {
             outcomes = try queueOnDevices(runs, options: options, stop: stop) { run, backend, workers in
                 try trainOne(run, backend: backend, workers: workers, ranks: 1, data: data, options: options, logging: logging,

@@ -17,6 +17,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Train this many seeds (seed, seed+1, ...) and print mean ± std as in the paper's Table 1.")
     var seeds: Int = 1
 
+    @Option(name: .customLong("seed-batch"), help: ArgumentHelp("Train this many of the --seeds at a time as one batched network on the device: every seed keeps its own data order, noise, folder and results, equal to its run alone. Default: all of them; 1 trains them one after another. With --devices (or under mpirun) each device trains whole runs one at a time instead.", valueName: "n"))
+    var seedBatch: Int?
+
     @Option(name: .customLong("out"), help: "The folder for metrics, checkpoint and results (default: runs/MODEL-OBJECTIVE; with --seeds, one sub-folder per seed).")
     var out: String?
 
@@ -29,6 +32,12 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         do { _ = try TrainingConfiguration.seeds(from: options.seed, count: seeds) } catch let error as ConfigurationError {
             throw FlagNames.validationError(error)
+        }
+        if let seedBatch {
+            guard seedBatch >= 1 else { throw ValidationError("--seed-batch takes a positive number of seeds (1: one after another).") }
+            guard seedBatch == 1 || options.devices == nil else {
+                throw ValidationError("--seed-batch batches seeds on one device; with --devices each device trains whole runs one at a time, so leave --seed-batch out (or give 1).")
+            }
         }
         guard options.gammaAValues?.count == 1 else {
             throw ValidationError("train takes one value of --a; to train several, use vdrop sweep --a 0.505,0.51,...")
@@ -45,7 +54,10 @@ struct TrainCommand: ParsableCommand {
                        folder: seeds > 1 ? (base as NSString).appendingPathComponent("seed-\(seed)") : base,
                        label: seeds > 1 ? "seed \(seed)" : "", tensorboardSub: seeds > 1 ? "seed-\(seed)" : nil)
         }
-        guard let results = try QueuedRuns.train(runs, options: options, logging: logging, data: data, resume: resume, force: force) else {
+        // Batched on the one device unless the runs are spread over several (--devices, mpirun).
+        let batchSize = options.devices == nil ? min(seedBatch ?? seeds, seeds) : 1
+        guard let results = try QueuedRuns.train(runs, options: options, logging: logging, data: data, resume: resume, force: force,
+                                                 seedBatch: batchSize) else {
             return  // a rank other than 0 of an mpirun: rank 0 prints the table
         }
         if seeds > 1 {
@@ -91,13 +103,14 @@ struct TrainCommand: ParsableCommand {
     /// `dataParallel`, rank 0 writes the folder and the other ranks only read its checkpoint.
     static func prepare(configuration: TrainingConfiguration, data: DataSplit, backend: any Backend, folder: String,
                         resume: Bool, force: Bool, stop: StopRequest?, prefix: String, logging: LoggingOptions,
-                        tensorboardSub: String?, redraw: Bool, dataParallel: StepReduction? = nil) throws -> PreparedRun {
+                        tensorboardSub: String?, redraw: Bool, dataParallel: StepReduction? = nil,
+                        member: SeedBatchMember? = nil) throws -> PreparedRun {
         let follower = (dataParallel?.rank ?? 0) != 0
         let run = RunFolder(folder)
         let checkpointExists = FileManager.default.fileExists(atPath: run.checkpointPath)
         if !(resume && checkpointExists) && !follower { try run.prepareForNewRun(force: force || resume) }
         let trainer = try Trainer(configuration: configuration, data: data, backend: backend, outputDirectory: follower ? nil : folder,
-                                  dataParallel: dataParallel)
+                                  dataParallel: dataParallel, member: member)
         trainer.stopRequest = stop
         let printer = follower ? nil : ProgressPrinter(totalEpochs: configuration.epochs, batch: configuration.batch, prefix: prefix, redraw: redraw)
         let observers = TrainingObservers()
@@ -118,7 +131,13 @@ struct TrainCommand: ParsableCommand {
     /// Trains a prepared run to its end and prints its summary.
     static func finish(_ run: PreparedRun) throws -> TrainingResult {
         let result = try withExtendedLifetime(run.observers) { try run.trainer.run() }
-        guard let printer = run.printer else { return result }
+        report(result, of: run)
+        return result
+    }
+
+    /// Prints a finished run's summary and where its files are.
+    static func report(_ result: TrainingResult, of run: PreparedRun) {
+        guard let printer = run.printer else { return }
         printSummary(result.evaluation, prefix: run.prefix)
         printer.note("Metrics, histograms, checkpoint and results are in \(run.folder)/.")
         for case let tensorboard as TensorBoardObserver in run.observers.members {
@@ -128,7 +147,6 @@ struct TrainCommand: ParsableCommand {
                 printer.note("TensorBoard events: \(tensorboard.writer.path)")
             }
         }
-        return result
     }
 
     static func printSummary(_ e: EvaluationResult, prefix: String) {

@@ -221,6 +221,12 @@ public protocol LRTLayerOperations: BackendCore {
     /// nothing under `.deterministic`. One pass over a whole arena segment.
     func weightVariance(theta: Tensor, logSigma2: Tensor, noise: WeightNoise, into variance: Tensor) throws
 
+    /// The same for `seeds` arenas at once (a ``SeedBatch``): seed s's θ and log σ² start
+    /// s·`arenaStride` values after `theta`'s and `logSigma2`'s, its σ² s·`varianceStride` after
+    /// `variance`'s. One launch where the backend can; the bits of one call per seed.
+    func weightVariance(theta: Tensor, logSigma2: Tensor, noise: WeightNoise, into variance: Tensor,
+                        seeds: Int, arenaStride: Int, varianceStride: Int) throws
+
     /// input [batch, in] → output [batch, out]; with `activation: .relu` the output is max(y, 0),
     /// the ReLU fused into the same pass.
     func denseForward(input: Tensor, weights: LRTWeights, noise: WeightNoise, key: NoiseKey,
@@ -241,4 +247,16 @@ public protocol LRTLayerOperations: BackendCore {
     func convBackward(input: Tensor, weights: LRTWeights, geometry: ConvGeometry, noise: WeightNoise, gradOutput: Tensor,
                       output: Tensor, workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?,
                       activation: ConvActivation) throws
+}
+
+extension LRTLayerOperations {
+    /// One call per seed, in seed order (what the CPU backend's elementwise loops do anyway).
+    public func weightVariance(theta: Tensor, logSigma2: Tensor, noise: WeightNoise, into variance: Tensor,
+                               seeds: Int, arenaStride: Int, varianceStride: Int) throws {
+        for seed in 0..<seeds {
+            try weightVariance(theta: theta.slice(from: seed * arenaStride, shape: theta.shape),
+                               logSigma2: logSigma2.slice(from: seed * arenaStride, shape: logSigma2.shape), noise: noise,
+                               into: variance.slice(from: seed * varianceStride, shape: variance.shape))
+        }
+    }
 }

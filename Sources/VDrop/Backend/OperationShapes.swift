@@ -62,4 +62,10 @@ enum OperationShapes {
         precondition(weightCount >= 0 && 2 * weightCount <= total, "adamUpdate: 2·\(weightCount) weights exceed the arena of \(total)")
         precondition(settings.step >= 1, "Adam steps count from 1")
     }
+
+    /// The count of one seed's arena in tensors holding `seeds` of them back to back.
+    static func seedArena(parameters: Tensor, seeds: Int) -> Int {
+        precondition(seeds >= 1 && parameters.count % seeds == 0, "\(parameters.count) values do not hold \(seeds) equal arenas")
+        return parameters.count / seeds
+    }
 }

@@ -25,6 +25,27 @@ public protocol OptimizerOperations: BackendCore {
     /// and finally ℓ = min(ℓ, logSigma2Max) when set.
     func adamUpdate(objective: Objective, parameters: Tensor, gradients: Tensor, firstMoment: Tensor,
                     secondMoment: Tensor, weightCount: Int, settings: AdamSettings) throws
+
+    /// The same update over `seeds` arenas laid back to back in each tensor (seed-major: seed s's
+    /// arena of count 2W + P starts at s·(2W + P)), one launch where the backend can: every
+    /// value gets exactly the bits the single-arena update gives it. A seed batch's update.
+    func adamUpdate(objective: Objective, parameters: Tensor, gradients: Tensor, firstMoment: Tensor,
+                    secondMoment: Tensor, weightCount: Int, seeds: Int, settings: AdamSettings) throws
+}
+
+extension OptimizerOperations {
+    /// One update per seed's arena, in seed order (the CPU backend's loops are elementwise, so
+    /// this is the batched update; a device overrides it with one launch).
+    public func adamUpdate(objective: Objective, parameters: Tensor, gradients: Tensor, firstMoment: Tensor,
+                           secondMoment: Tensor, weightCount: Int, seeds: Int, settings: AdamSettings) throws {
+        let arena = OperationShapes.seedArena(parameters: parameters, seeds: seeds)
+        for seed in 0..<seeds {
+            func slice(_ tensor: Tensor) -> Tensor { tensor.slice(from: seed * arena, shape: [arena]) }
+            try adamUpdate(objective: objective, parameters: slice(parameters), gradients: slice(gradients),
+                           firstMoment: slice(firstMoment), secondMoment: slice(secondMoment),
+                           weightCount: weightCount, settings: settings)
+        }
+    }
 }
 
 /// Every operation a training step needs: what both backends implement.

@@ -22,6 +22,17 @@ public final class DeviceDataset {
         order = try backend.tensor((0..<dataset.count).map(Float.init), shape: [dataset.count])
     }
 
+    /// The same samples, already on the backend, with an order of its own: each seed of a
+    /// ``SeedBatch`` shuffles its own way over one upload of the data.
+    public init(sharingSamplesOf other: DeviceDataset) throws {
+        dataset = other.dataset
+        backend = other.backend
+        pixels = other.pixels
+        normalization = other.normalization
+        labels = other.labels
+        order = try backend.tensor((0..<dataset.count).map(Float.init), shape: [dataset.count])
+    }
+
     public var count: Int { dataset.count }
 
     /// The order of epoch `epoch` of a run with `seed`: a Fisher–Yates shuffle driven by

@@ -37,14 +37,20 @@ public final class Network {
 
     /// Allocates `plan` on `backend`: the arenas, the state, every layer's views and workspaces,
     /// the activations and gradients. Nothing is decided here that the plan has not decided.
-    public init(plan: ModelPlan, backend: any Backend) throws {
+    /// `arena` and `adam`: trainable values and moments kept elsewhere (a ``SeedBatch`` seed's
+    /// part of shared storage).
+    public init(plan: ModelPlan, backend: any Backend, arena: ParameterArena? = nil, adam: Adam? = nil) throws {
         self.plan = plan
         self.backend = backend
         batch = plan.batch
         sampleShape = plan.sampleShape
         classes = plan.classes
-        arena = try ParameterArena(backend: backend, weightCount: plan.weightCount, plainCount: plan.plainCount)
-        adam = try Adam(backend: backend, arena: arena)
+        precondition(arena.map { $0.weightCount == plan.weightCount && $0.plainCount == plan.plainCount } ?? true,
+                     "the arena given does not fit the plan")
+        self.arena = try arena ?? ParameterArena(backend: backend, weightCount: plan.weightCount, plainCount: plan.plainCount)
+        let arena = self.arena
+        precondition(adam.map { $0.firstMoment.count == arena.count } ?? true, "the moments given do not fit the arena")
+        self.adam = try adam ?? Adam(backend: backend, arena: arena)
         state = try backend.allocate([max(plan.stateCount, 1)])
         let views = ParameterViews(arena: arena)
         let convScratch = plan.sharesConvScratch ? try ConvScratch(backend: backend, geometries: plan.convGeometries) : nil
@@ -157,10 +163,11 @@ public final class Network {
                                    noise: noise, into: arena.varianceSegment)
     }
 
-    /// Runs every layer on `input` (already filled); returns the logits.
+    /// Runs every layer on `input` (already filled); returns the logits. `varianceReady`: this
+    /// step's σ² is already computed (a seed batch computes every seed's in one launch).
     @discardableResult
-    public func forward(mode: ForwardMode) throws -> Tensor {
-        if case .training(let noise, _) = mode { try computeWeightVariance(noise: noise) }
+    public func forward(mode: ForwardMode, varianceReady: Bool = false) throws -> Tensor {
+        if case .training(let noise, _) = mode, !varianceReady { try computeWeightVariance(noise: noise) }
         for (index, layer) in layers.enumerated() {
             try layer.forward(activations[index], output: activations[index + 1], mode: mode)
         }

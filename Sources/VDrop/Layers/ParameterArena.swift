@@ -15,13 +15,23 @@ public final class ParameterArena {
     /// Total values in each arena: 2W + P.
     public var count: Int { 2 * weightCount + plainCount }
 
-    init(backend: BackendCore, weightCount: Int, plainCount: Int) throws {
+    convenience init(backend: BackendCore, weightCount: Int, plainCount: Int) throws {
+        let count = 2 * weightCount + plainCount
+        try self.init(weightCount: weightCount, plainCount: plainCount,
+                      parameters: backend.allocate([count]), gradients: backend.allocate([count]),
+                      variance: backend.allocate([max(weightCount, 1)]))
+    }
+
+    /// An arena in tensors allocated elsewhere: one seed's part of a ``SeedBatch``'s storage.
+    init(weightCount: Int, plainCount: Int, parameters: Tensor, gradients: Tensor, variance: Tensor) {
+        let count = 2 * weightCount + plainCount
+        precondition([parameters, gradients].allSatisfy { $0.count == count }
+                     && variance.count >= weightCount, "an arena's tensors hold 2W + P values (σ²: W)")
         self.weightCount = weightCount
         self.plainCount = plainCount
-        let count = 2 * weightCount + plainCount
-        parameters = try backend.allocate([count])
-        gradients = try backend.allocate([count])
-        variance = try backend.allocate([max(weightCount, 1)])
+        self.parameters = parameters
+        self.gradients = gradients
+        self.variance = variance
     }
 
     /// The θ segment of an arena tensor (parameters, gradients or a moment).

@@ -19,10 +19,16 @@ public final class Adam {
     public let secondMoment: Tensor
     private let backend: Backend
 
-    init(backend: Backend, arena: ParameterArena) throws {
+    convenience init(backend: Backend, arena: ParameterArena) throws {
+        try self.init(backend: backend, firstMoment: backend.allocate([arena.count]), secondMoment: backend.allocate([arena.count]))
+    }
+
+    /// Moments in tensors allocated elsewhere: one seed's part of a ``SeedBatch``'s storage.
+    init(backend: Backend, firstMoment: Tensor, secondMoment: Tensor) {
+        precondition(firstMoment.count == secondMoment.count, "Adam's moments hold the same number of values")
         self.backend = backend
-        firstMoment = try backend.allocate([arena.count])
-        secondMoment = try backend.allocate([arena.count])
+        self.firstMoment = firstMoment
+        self.secondMoment = secondMoment
     }
 
     /// The moments by their checkpoint names.
@@ -39,11 +45,25 @@ public final class Adam {
     /// One update of `arena` from its gradients: `settings.step` is Adam's 1-based t. An
     /// objective that does not train log σ² gets no regularizer gradient.
     func step(_ settings: AdamSettings, objective: Objective, arena: ParameterArena) throws {
-        var settings = settings
-        if !objective.trainsLogSigma2 { settings.regularizerWeight = 0 }
         try backend.adamUpdate(objective: objective, parameters: arena.parameters, gradients: arena.gradients,
                                firstMoment: firstMoment, secondMoment: secondMoment,
-                               weightCount: arena.weightCount, settings: settings)
+                               weightCount: arena.weightCount, settings: Self.asUsed(settings, objective: objective))
+    }
+
+    /// One update of `seeds` arenas and their moments, each laid out seed after seed in one
+    /// tensor (a ``SeedBatch``): one launch where the backend can, the same bits per seed.
+    static func step(_ settings: AdamSettings, objective: Objective, parameters: Tensor, gradients: Tensor,
+                     firstMoment: Tensor, secondMoment: Tensor, weightCount: Int, seeds: Int, backend: Backend) throws {
+        try backend.adamUpdate(objective: objective, parameters: parameters, gradients: gradients, firstMoment: firstMoment,
+                               secondMoment: secondMoment, weightCount: weightCount, seeds: seeds,
+                               settings: asUsed(settings, objective: objective))
+    }
+
+    /// No regularizer gradient for an objective that does not train the variances.
+    private static func asUsed(_ settings: AdamSettings, objective: Objective) -> AdamSettings {
+        var settings = settings
+        if !objective.trainsLogSigma2 { settings.regularizerWeight = 0 }
+        return settings
     }
 
     /// Whether a stored moment can be resumed from: Adam divides by √v, so a negative or

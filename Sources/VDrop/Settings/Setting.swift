@@ -19,6 +19,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case logEvery = "the loss read-back interval"
     case seed
     case seeds = "the number of seeds"
+    case seedBatch = "the seeds trained together"
     case trim = "the trimming rule"
     case initFrom = "the weights to start from"
     case data = "the data folder"

@@ -81,8 +81,10 @@ public final class Trainer {
 
     /// `dataParallel`: the ranks to share every step with; this rank's network then holds
     /// `batch / ranks` samples of each global batch, and only rank 0 should be given an output folder.
+    /// `member`: a seat in a seed batch, whose network and data on the device this run uses
+    /// instead of allocating its own (see ``SeedBatchTrainer``).
     public init(configuration: TrainingConfiguration, data: DataSplit, backend: any Backend, outputDirectory: String?,
-                dataParallel: StepReduction? = nil) throws {
+                dataParallel: StepReduction? = nil, member: SeedBatchMember? = nil) throws {
         try configuration.validate(trainingSetSize: data.train.count)
         if let ranks = dataParallel?.ranks, configuration.batch % ranks != 0 {
             throw ConfigurationError("\(.batch) \(configuration.batch) does not split evenly over \(ranks) ranks; give a batch that is a multiple of \(ranks).")
@@ -94,9 +96,17 @@ public final class Trainer {
         self.configuration = configuration
         objective = try configuration.resolvedObjective()
         trim = configuration.trim
-        network = try Network(model: configuration.model, batch: configuration.batch / (dataParallel?.ranks ?? 1), backend: backend)
-        train = try DeviceDataset(data.train, backend: backend)
-        test = try DeviceDataset(data.test, backend: backend)
+        if let member {
+            precondition(dataParallel == nil && member.network.plan == ModelPlan(model: configuration.model, batch: configuration.batch),
+                         "a seed batch member's network is built for its configuration, without data parallelism")
+            network = member.network
+            train = member.train
+            test = member.test
+        } else {
+            network = try Network(model: configuration.model, batch: configuration.batch / (dataParallel?.ranks ?? 1), backend: backend)
+            train = try DeviceDataset(data.train, backend: backend)
+            test = try DeviceDataset(data.test, backend: backend)
+        }
         schedule = TrainingSchedule(configuration: configuration, stepsPerEpoch: data.train.count / configuration.batch)
         self.outputDirectory = outputDirectory
         dataSource = data.source
@@ -157,6 +167,11 @@ public final class Trainer {
     /// Trains the remaining epochs; returns the final evaluation and writes results.json.
     public func run() throws -> TrainingResult {
         try runEpochs(upTo: configuration.epochs)
+        return try finishRun()
+    }
+
+    /// The final evaluation of a run whose epochs are done, written to results.json.
+    func finishRun() throws -> TrainingResult {
         let final = try evaluation ?? Evaluator.evaluate(network: network, data: test, rule: trim)
         let outcome = TrainingResult(configuration: configuration, backend: network.backend.name, dataSource: dataSource,
                                      evaluation: final, epochs: completedEpochs, steps: completedSteps, trainingSeconds: trainingSeconds)
@@ -170,76 +185,132 @@ public final class Trainer {
 
     /// Trains until `last` epochs are complete (each ending with evaluation, metrics and checkpoint).
     public func runEpochs(upTo last: Int) throws {
+        try prepareToTrain()
+        while hasEpochs(upTo: last) {
+            // The ranks of a data-parallel run stop together, at the step after they agreed to.
+            if reduction == nil ? stopRequest?.isRequested == true : stopAgreed { try stop() }
+            let pending = try beginStep()
+            if try network.trainStep(pending.settings, recordLoss: pending.record, reduction: reduction,
+                                     stopRequested: stopRequest?.isRequested == true) {
+                stopAgreed = true
+            }
+            try endStep(pending)
+            if epochIsComplete { try finishEpoch() }
+        }
+    }
+
+    /// A step whose gradients are enqueued: what ``endStep(_:)`` needs to account for it.
+    struct PendingStep {
+        let settings: StepSettings
+        /// Whether its loss terms were recorded (to be read back).
+        let record: Bool
+        /// Where in the epoch's order its batch starts.
+        let gatherStart: Int
+    }
+
+    /// When the epoch under way started, and its seconds before then (a resumed epoch).
+    private struct EpochClock {
+        let started: Date
+        let secondsBefore: Double
+        var seconds: Double { secondsBefore + Date().timeIntervalSince(started) }
+    }
+    private var epochClock: EpochClock?
+    /// Seconds of training in the epoch under way so far (resumed epochs: with the time before).
+    var epochSeconds: Double { epochClock?.seconds ?? progress.seconds }
+
+    /// Opens the metrics and takes the first histograms (a run that has not trained yet).
+    func prepareToTrain() throws {
         if metrics == nil, let folder {
             metrics = try JSONLinesWriter(path: folder.metricsPath, truncate: completedEpochs == 0 && progress.steps == 0)
         }
-        let stepsPerEpoch = schedule.stepsPerEpoch
-        let batch = configuration.batch
-        let shard = reduction.map { BatchShard(globalBatch: batch, firstSample: $0.rank * network.batch) }
         if completedEpochs == 0 && progress.steps == 0 && histogramLog.snapshots.isEmpty && !isFollower {
             try takeHistograms(parameters: try network.backend.download(network.arena.parameters))
         }
-        while completedEpochs < min(last, configuration.epochs) {
-            let epoch = completedEpochs
+    }
+
+    /// Whether epochs are left before `last` (and the configuration's last).
+    func hasEpochs(upTo last: Int) -> Bool { completedEpochs < min(last, configuration.epochs) }
+
+    /// Whether every step of the epoch under way is done (``finishEpoch()`` is due).
+    var epochIsComplete: Bool { progress.steps == schedule.stepsPerEpoch }
+
+    /// The step done so far in all, epochs included: trainers of a seed batch step together while it is the same.
+    var stepPosition: Int { completedEpochs * schedule.stepsPerEpoch + progress.steps }
+
+    /// Starts the epoch when none is under way (its shuffled order) and gathers the next step's
+    /// batch (unless `gather` is false: a seed batch gathers every seed's in one launch, ``gather(_:)``
+    /// otherwise); the gradients and the update are the caller's.
+    func beginStep(gather: Bool = true) throws -> PendingStep {
+        let epoch = completedEpochs, stepsPerEpoch = schedule.stepsPerEpoch, batch = configuration.batch
+        if epochClock == nil {
             try train.setOrder(DeviceDataset.shuffledOrder(count: train.count, seed: configuration.seed, epoch: epoch))
-            let started = Date()
-            let secondsBefore = progress.seconds
-            for s in progress.steps..<stepsPerEpoch {
-                // The ranks of a data-parallel run stop together, at the step after they agreed to.
-                if reduction == nil ? stopRequest?.isRequested == true : stopAgreed {
-                    progress.seconds = secondsBefore + Date().timeIntervalSince(started)
-                    try stop()
-                }
-                let step = epoch * stepsPerEpoch + s
-                try train.gatherBatch(start: s * batch + (shard?.firstSample ?? 0), into: network)
-                let settings = StepSettings(objective: objective, seed: configuration.seed, step: step,
-                                            datasetSize: train.count, learningRate: schedule.learningRate(atStep: step),
-                                            regularizerWeight: schedule.regularizerWeight(atStep: step),
-                                            logSigma2Max: configuration.effectiveLogSigma2Max,
-                                            parameterization: configuration.parameterization, shard: shard)
-                let record = (s + 1) % configuration.logEvery == 0 || s == stepsPerEpoch - 1
-                if try network.trainStep(settings, recordLoss: record, reduction: reduction,
-                                         stopRequested: stopRequest?.isRequested == true) {
-                    stopAgreed = true
-                }
-                progress.steps = s + 1
-                progress.learningRate = settings.learningRate
-                completedSteps = step + 1
-                guard record else { continue }
-                let loss = try network.readLoss(settings: settings)
-                guard loss.total.isFinite else {
-                    throw TrainingDiverged(epoch: epoch + 1, step: s + 1, checkpoint: completedEpochs > 0 ? checkpointPath : nil)
-                }
-                progress.record(loss)
-                let elapsed = Date().timeIntervalSince(started)
-                observer?.progress(epoch: epoch + 1, step: s + 1, stepsPerEpoch: stepsPerEpoch, loss: loss,
-                                   imagesPerSecond: Double((s + 1) * batch) / max(secondsBefore + elapsed, 1e-9))
-            }
-            try network.backend.synchronize()
-            let seconds = secondsBefore + Date().timeIntervalSince(started)
-            trainingSeconds += seconds
-            completedEpochs += 1
-            completedSteps = completedEpochs * stepsPerEpoch
-            if isFollower {
-                progress = EpochProgress()
-                continue
-            }
-            let summary = try summarizeEpoch()
-            let lastStep = completedSteps - 1
-            let recorded = Double(max(progress.recorded, 1))
-            let record = EpochRecord(epoch: completedEpochs, lr: Double(progress.learningRate),
-                                     beta: Double(schedule.beta(atStep: lastStep)),
-                                     dataTerm: progress.dataSum / recorded, regularizer: progress.regularizerSum / recorded,
-                                     trainError: 100 * Double(progress.errorSum) / Double(max(progress.recorded * batch, 1)),
-                                     testError: summary.testError, compression: summary.compression,
-                                     seconds: seconds, imagesPerSecond: Double(stepsPerEpoch * batch) / max(seconds, 1e-9),
-                                     layers: summary.layers)
-            progress = EpochProgress()
-            try metrics?.append(record)
-            if let parameters = summary.histogramParameters { try takeHistograms(parameters: parameters) }
-            try saveCheckpoint()
-            observer?.epochFinished(record)
+            epochClock = EpochClock(started: Date(), secondsBefore: progress.seconds)
         }
+        let s = progress.steps
+        let shard = reduction.map { BatchShard(globalBatch: batch, firstSample: $0.rank * network.batch) }
+        let step = epoch * stepsPerEpoch + s
+        let start = s * batch + (shard?.firstSample ?? 0)
+        if gather { try train.gatherBatch(start: start, into: network) }
+        let settings = StepSettings(objective: objective, seed: configuration.seed, step: step,
+                                    datasetSize: train.count, learningRate: schedule.learningRate(atStep: step),
+                                    regularizerWeight: schedule.regularizerWeight(atStep: step),
+                                    logSigma2Max: configuration.effectiveLogSigma2Max,
+                                    parameterization: configuration.parameterization, shard: shard)
+        let record = (s + 1) % configuration.logEvery == 0 || s == stepsPerEpoch - 1
+        return PendingStep(settings: settings, record: record, gatherStart: start)
+    }
+
+    /// Gathers the batch of a step begun without it.
+    func gather(_ pending: PendingStep) throws { try train.gatherBatch(start: pending.gatherStart, into: network) }
+
+    /// Counts a step whose update is enqueued; reads its loss back when it was recorded
+    /// (throws ``TrainingDiverged`` when it is not a number) and tells the observer.
+    func endStep(_ pending: PendingStep) throws {
+        let stepsPerEpoch = schedule.stepsPerEpoch, batch = configuration.batch
+        let s = progress.steps
+        progress.steps = s + 1
+        progress.learningRate = pending.settings.learningRate
+        completedSteps = pending.settings.step + 1
+        guard pending.record else { return }
+        let loss = try network.readLoss(settings: pending.settings)
+        guard loss.total.isFinite else {
+            throw TrainingDiverged(epoch: completedEpochs + 1, step: s + 1, checkpoint: completedEpochs > 0 ? checkpointPath : nil)
+        }
+        progress.record(loss)
+        observer?.progress(epoch: completedEpochs + 1, step: s + 1, stepsPerEpoch: stepsPerEpoch, loss: loss,
+                           imagesPerSecond: Double((s + 1) * batch) / max(epochClock?.seconds ?? 0, 1e-9))
+    }
+
+    /// Ends the epoch whose steps are all done: waits for the device, then the evaluation, the
+    /// metrics line, histograms when due and the checkpoint. `seconds`: the epoch's training
+    /// time when the caller measured it (a seed batch, whose seeds' epochs end together).
+    func finishEpoch(seconds measured: Double? = nil) throws {
+        try network.backend.synchronize()
+        let stepsPerEpoch = schedule.stepsPerEpoch, batch = configuration.batch
+        let seconds = measured ?? epochSeconds
+        epochClock = nil
+        trainingSeconds += seconds
+        completedEpochs += 1
+        completedSteps = completedEpochs * stepsPerEpoch
+        if isFollower {
+            progress = EpochProgress()
+            return
+        }
+        let summary = try summarizeEpoch()
+        let lastStep = completedSteps - 1
+        let recorded = Double(max(progress.recorded, 1))
+        let record = EpochRecord(epoch: completedEpochs, lr: Double(progress.learningRate),
+                                 beta: Double(schedule.beta(atStep: lastStep)),
+                                 dataTerm: progress.dataSum / recorded, regularizer: progress.regularizerSum / recorded,
+                                 trainError: 100 * Double(progress.errorSum) / Double(max(progress.recorded * batch, 1)),
+                                 testError: summary.testError, compression: summary.compression,
+                                 seconds: seconds, imagesPerSecond: Double(stepsPerEpoch * batch) / max(seconds, 1e-9),
+                                 layers: summary.layers)
+        progress = EpochProgress()
+        try metrics?.append(record)
+        if let parameters = summary.histogramParameters { try takeHistograms(parameters: parameters) }
+        try saveCheckpoint()
+        observer?.epochFinished(record)
     }
 
     /// Writes the checkpoint of every step done so far (mid-epoch: with the epoch's progress).
@@ -250,8 +321,9 @@ public final class Trainer {
     }
 
     /// Ends training at a step boundary: waits for the device, saves, and throws.
-    private func stop() throws -> Never {
+    func stop() throws -> Never {
         try network.backend.synchronize()
+        if let epochClock { progress.seconds = epochClock.seconds }
         try saveCheckpoint()
         throw TrainingInterrupted(epoch: completedEpochs, step: completedSteps, stepsPerEpoch: schedule.stepsPerEpoch,
                                  checkpoint: checkpointPath)

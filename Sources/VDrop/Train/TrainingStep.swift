@@ -46,6 +46,14 @@ public struct StepLoss: Equatable, Sendable {
     public var total: Double
 }
 
+extension StepSettings {
+    /// Adam's settings for this step (t = step + 1).
+    public var adamSettings: AdamSettings {
+        AdamSettings(learningRate: learningRate, step: step + 1, regularizerWeight: regularizerWeight,
+                     logSigma2Max: logSigma2Max, parameterization: parameterization)
+    }
+}
+
 extension Network {
     /// One training step on the batch already in `input` and `labels`: weight variances,
     /// forward, cross-entropy and its gradient, backward, and the fused regularizer + Adam
@@ -58,21 +66,32 @@ extension Network {
     @discardableResult
     public func trainStep(_ settings: StepSettings, recordLoss: Bool, reduction: StepReduction? = nil,
                           stopRequested: Bool = false) throws -> Bool {
+        try computeGradients(settings, recordLoss: recordLoss)
+        let stop = try reduction.map { try reduceStep(over: $0, recordLoss: recordLoss, stopRequested: stopRequested) } ?? false
+        try update(settings)
+        try backend.submit()
+        return stop
+    }
+
+    /// The first part of ``trainStep(_:recordLoss:reduction:stopRequested:)``: weight variances,
+    /// forward, cross-entropy and its gradient (and the loss terms when `recordLoss`), backward,
+    /// leaving the gradient arena filled for the update. A seed batch runs this for each seed,
+    /// then one update over all of them (``SeedBatch``).
+    /// `varianceReady`: σ² of this step is already computed (``SeedBatch/computeWeightVariances(noise:)``).
+    public func computeGradients(_ settings: StepSettings, recordLoss: Bool, varianceReady: Bool = false) throws {
         let mode = ForwardMode.training(noise: settings.objective.weightNoise,
                                         key: NoiseKey(seed: settings.seed, step: UInt64(settings.step), stream: 0,
                                                       firstSample: settings.shard?.firstSample ?? 0))
-        try forward(mode: mode)
+        try forward(mode: mode, varianceReady: varianceReady)
         // The data term is N·mean over the global batch: each rank's share of the sum.
         try loss(gradScale: Float(settings.datasetSize) / Float(settings.shard?.globalBatch ?? batch), withGradient: true)
         if recordLoss { try recordLossTerms(objective: settings.objective) }
         try backward(mode: mode)
-        let stop = try reduction.map { try reduceStep(over: $0, recordLoss: recordLoss, stopRequested: stopRequested) } ?? false
-        try adam.step(AdamSettings(learningRate: settings.learningRate, step: settings.step + 1,
-                                   regularizerWeight: settings.regularizerWeight, logSigma2Max: settings.logSigma2Max,
-                                   parameterization: settings.parameterization),
-                      objective: settings.objective, arena: arena)
-        try backend.submit()
-        return stop
+    }
+
+    /// The fused regularizer + Adam update of this network's arena with the step's settings.
+    public func update(_ settings: StepSettings) throws {
+        try adam.step(settings.adamSettings, objective: settings.objective, arena: arena)
     }
 
     /// Enqueues Σ rowLoss, Σ rowCorrect and Σ R into `scalars` (the parameters as they are now).

@@ -25,6 +25,9 @@ public struct StepMeasurement: Codable, Equatable, Sendable {
     /// Device time per kernel over extra steps run after the timed ones, when asked for and the
     /// backend's queue can profile (see ``KernelProfile``).
     public var profile: KernelProfile? = nil
+    /// Seeds trained together in each step (a ``SeedBatch``): then `msPerStep` is one step of
+    /// all of them and `imagesPerSecond` counts every seed's images. Nil: a single network.
+    public var seeds: Int? = nil
 }
 
 public enum StepBenchmark {

@@ -17,6 +17,23 @@ extension OpenCLBackend: LRTLayerOperations {
         }
     }
 
+    /// One launch over every seed: the grid's second dimension is the seed.
+    public func weightVariance(theta: Tensor, logSigma2: Tensor, noise: WeightNoise, into variance: Tensor,
+                               seeds: Int, arenaStride: Int, varianceStride: Int) throws {
+        precondition(theta.count == variance.count && logSigma2.count == variance.count, "weightVariance: counts differ")
+        precondition(seeds >= 1 && arenaStride >= 0 && varianceStride >= 0, "weightVariance: seeds and strides")
+        switch noise {
+        case .lrt:
+            try lrtKernels.weightVarianceLRT(logSigma2: logSigma2, variance: variance, count: variance.count,
+                                             seeds: seeds, inputStride: arenaStride, varianceStride: varianceStride)
+        case .gaussian(let alpha):
+            try lrtKernels.weightVarianceGaussian(theta: theta, variance: variance, count: variance.count, alpha: alpha,
+                                                  seeds: seeds, inputStride: arenaStride, varianceStride: varianceStride)
+        case .deterministic:
+            break
+        }
+    }
+
     // MARK: Dense
 
     /// One launch: both GEMMs, bias, noise, noise scale and the fused ReLU (`lrt_dense_forward`).

@@ -41,4 +41,20 @@ extension OpenCLBackend: OptimizerOperations {
                                objective: regularizer.kind, a: regularizer.a, b: regularizer.b,
                                trainLogSigma2: objective.trainsLogSigma2, regularizerWeight: step.regularizerWeight, step: step)
     }
+
+    /// One launch over every seed's arena: the second grid dimension is the seed.
+    public func adamUpdate(objective: Objective, parameters: Tensor, gradients: Tensor, firstMoment: Tensor,
+                           secondMoment: Tensor, weightCount: Int, seeds: Int, settings: AdamSettings) throws {
+        let arena = OperationShapes.seedArena(parameters: parameters, seeds: seeds)
+        OperationShapes.adam(parameters: parameters, gradients: gradients, firstMoment: firstMoment, secondMoment: secondMoment,
+                             weightCount: weightCount * seeds, settings: settings)
+        let plain = arena - 2 * weightCount
+        precondition(plain >= 0, "adamUpdate: 2·\(weightCount) weights exceed the arena of \(arena)")
+        if weightCount + plain == 0 { return }
+        let step = AdamStepConstants(settings)
+        let regularizer = Regularizer(objective: objective)
+        try adamKernels.update(p: parameters, grad: gradients, m: firstMoment, v: secondMoment, weights: weightCount, plain: plain,
+                               seeds: seeds, objective: regularizer.kind, a: regularizer.a, b: regularizer.b,
+                               trainLogSigma2: objective.trainsLogSigma2, regularizerWeight: step.regularizerWeight, step: step)
+    }
 }

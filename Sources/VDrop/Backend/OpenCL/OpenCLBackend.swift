@@ -6,16 +6,21 @@ import VDropCL
 public final class DeviceStorage: TensorStorage, @unchecked Sendable {
     public let capacity: Int
     public let buffer: Buffer
-    private let ledger: DeviceMemoryLedger
+    /// Where this storage starts in `buffer`, in Float32 values: 0, but for one seed's share of a
+    /// buffer that holds every seed's (``SeedStoragePool``), so that one launch reaches them all.
+    public let base: Int
+    /// Nil for a share of a pooled buffer: the pool's first storage counts the whole buffer.
+    private let ledger: DeviceMemoryLedger?
 
-    init(buffer: Buffer, capacity: Int, ledger: DeviceMemoryLedger) {
+    init(buffer: Buffer, capacity: Int, ledger: DeviceMemoryLedger?, base: Int = 0) {
         self.buffer = buffer
         self.capacity = capacity
+        self.base = base
         self.ledger = ledger
-        ledger.liveBytes += buffer.byteCount
+        ledger?.liveBytes += buffer.byteCount
     }
 
-    deinit { ledger.liveBytes -= buffer.byteCount }
+    deinit { ledger?.liveBytes -= buffer.byteCount }
 }
 
 /// Bytes of device storage alive now, shared by a backend and its storages.
@@ -33,9 +38,13 @@ extension Tensor {
         return device.buffer
     }
 
+    /// The offset in the device buffer, in Float32 values (the storage's base plus the offset).
+    @inline(__always)
+    public var devicePosition: Int { ((storage as? DeviceStorage)?.base ?? 0) + offset }
+
     /// The offset as the `int` kernels take next to the buffer.
     @inline(__always)
-    public var deviceOffset: Int32 { Int32(offset) }
+    public var deviceOffset: Int32 { Int32(devicePosition) }
 }
 
 /// The OpenCL backend: kernels from `Kernels/` and CLBlast GEMMs on one in-order queue.
@@ -51,6 +60,8 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, GemmControl, @unc
     private var kernels: [String: Kernel] = [:]
     /// Small buffers operations keep between calls (the partial sums of reductions), by name.
     private var scratch: [String: Tensor] = [:]
+    /// While a ``SeedBatch`` builds its networks: where their storage comes from.
+    var seedPool: SeedStoragePool?
 
     /// `profiling` makes the queue able to time each kernel (`vdrop bench --profile`).
     public init(device: Device, profiling: Bool = false) throws {
@@ -85,7 +96,8 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, GemmControl, @unc
     /// reused by every later call, so no operation allocates inside the training step.
     func scratchTensor(_ name: String, count: Int) throws -> Tensor {
         if let tensor = scratch[name], tensor.count >= count { return tensor }
-        let tensor = try allocate([count])
+        // Shared by every network of the backend: never a seed's share of a pool.
+        let tensor = Tensor(storage: try makeBuffer(capacity: max(count, 1)), offset: 0, shape: [count])
         scratch[name] = tensor
         return tensor
     }
@@ -119,33 +131,40 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, GemmControl, @unc
     public var liveBytes: Int { ledger.liveBytes }
 
     public func makeStorage(capacity: Int) throws -> TensorStorage {
-        let bytes = UInt64(max(capacity, 1) * MemoryLayout<Float>.stride)
+        if let seedPool { return try seedPool.storage(capacity: capacity, backend: self) }
+        return try makeBuffer(capacity: capacity)
+    }
+
+    /// A zeroed buffer of its own for `capacity` values (of `floats` values when larger: a pool's).
+    func makeBuffer(capacity: Int, floats: Int? = nil) throws -> DeviceStorage {
+        let size = max(floats ?? capacity, capacity, 1)
+        let bytes = UInt64(size * MemoryLayout<Float>.stride)
         // Drivers allocate lazily, so an over-full device would fail later, mid-step; say it now.
         if UInt64(ledger.liveBytes) + bytes > device.globalMemory {
             throw DeviceMemoryError(requested: bytes, alreadyAllocated: UInt64(ledger.liveBytes), device: device)
         }
-        let buffer = try Buffer(context: context, floats: max(capacity, 1))
+        let buffer = try Buffer(context: context, floats: size)
         allocatedBytes += buffer.byteCount
-        try buffer.fill(0, count: max(capacity, 1), queue: queue)
+        try buffer.fill(0, count: size, queue: queue)
         return DeviceStorage(buffer: buffer, capacity: capacity, ledger: ledger)
     }
 
     public func upload(_ values: [Float], to tensor: Tensor) throws {
         precondition(values.count == tensor.count, "upload of \(values.count) values into \(tensor)")
-        try tensor.deviceBuffer.write(values, at: tensor.offset, queue: queue)
+        try tensor.deviceBuffer.write(values, at: tensor.devicePosition, queue: queue)
     }
 
     public func uploadBytes(_ bytes: [UInt8], to tensor: Tensor) throws {
         precondition(bytes.count <= 4 * tensor.count, "\(bytes.count) bytes do not fit \(tensor)")
-        try tensor.deviceBuffer.write(bytesOf: bytes, atByte: tensor.offset * MemoryLayout<Float>.stride, queue: queue)
+        try tensor.deviceBuffer.write(bytesOf: bytes, atByte: tensor.devicePosition * MemoryLayout<Float>.stride, queue: queue)
     }
 
     public func download(_ tensor: Tensor) throws -> [Float] {
-        try tensor.deviceBuffer.read(count: tensor.count, at: tensor.offset, queue: queue)
+        try tensor.deviceBuffer.read(count: tensor.count, at: tensor.devicePosition, queue: queue)
     }
 
     public func fill(_ tensor: Tensor, with value: Float) throws {
-        try tensor.deviceBuffer.fill(value, count: tensor.count, at: tensor.offset, queue: queue)
+        try tensor.deviceBuffer.fill(value, count: tensor.count, at: tensor.devicePosition, queue: queue)
     }
 
     /// What CLBlast's temporary-buffer size depends on.
@@ -197,13 +216,13 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, GemmControl, @unc
         let ta = transposeA ? CLBlastTransposeYes : CLBlastTransposeNo, tb = transposeB ? CLBlastTransposeYes : CLBlastTransposeNo
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
         let signature = GemmSignature(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
-                                      aOffset: a.offset, bOffset: b.offset, cOffset: c.offset)
+                                      aOffset: a.devicePosition, bOffset: b.devicePosition, cOffset: c.devicePosition)
         let bytes: Int
         if let known = gemmTemporaryBytes[signature] {
             bytes = known
         } else {
             var size = 0
-            try clblastCheck(CLBlastSGemmTempBufferSize(layout, ta, tb, m, n, k, a.offset, lda, b.offset, ldb, c.offset, n,
+            try clblastCheck(CLBlastSGemmTempBufferSize(layout, ta, tb, m, n, k, a.devicePosition, lda, b.devicePosition, ldb, c.devicePosition, n,
                                                         &queueHandle, &size), "CLBlastSGemmTempBufferSize(\(m)x\(n)x\(k))")
             gemmTemporaryBytes[signature] = size
             bytes = size
@@ -212,8 +231,8 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, GemmControl, @unc
         try queue.enqueueCommand("sgemm \(m)×\(n)×\(k) \(transposeA ? "T" : "N")\(transposeB ? "T" : "N")", spansPrecedingGap: true) { event in
             try clblastCheck(
                 CLBlastSgemmWithTempBuffer(layout, ta, tb, m, n, k, alpha,
-                                           a.deviceBuffer.handle, a.offset, lda, b.deviceBuffer.handle, b.offset, ldb,
-                                           beta, c.deviceBuffer.handle, c.offset, n, &queueHandle, event, temporary.deviceBuffer.handle),
+                                           a.deviceBuffer.handle, a.devicePosition, lda, b.deviceBuffer.handle, b.devicePosition, ldb,
+                                           beta, c.deviceBuffer.handle, c.devicePosition, n, &queueHandle, event, temporary.deviceBuffer.handle),
                 "CLBlastSgemm(\(m)x\(n)x\(k))")
         }
     }

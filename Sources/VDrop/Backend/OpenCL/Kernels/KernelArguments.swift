@@ -26,7 +26,32 @@ struct BytesOf: KernelArgument {
 
     func set(on kernel: cl_kernel, index: cl_uint) throws {
         try tensor.deviceBuffer.set(on: kernel, index: index)
-        try Int32(tensor.offset * MemoryLayout<Float>.stride).set(on: kernel, index: index + 1)
+        try Int32(tensor.devicePosition * MemoryLayout<Float>.stride).set(on: kernel, index: index + 1)
+    }
+}
+
+/// One tensor of each seed of a batch, in one buffer at a fixed stride, passed as
+/// `__global float *x, int x_offset, int x_stride`: the first seed's tensor and the stride to the
+/// next seed's (0 for a single network), so one launch serves every seed.
+struct SeedStrided: KernelArgument {
+    let first: Tensor
+    let stride: Int
+
+    /// `tensors`: seed s's at s; they must lie in one buffer at equal steps (``OpenCLBackend/seedStride(_:)``).
+    init(_ tensors: [Tensor], backend: OpenCLBackend) {
+        guard let stride = backend.seedStride(tensors) else {
+            preconditionFailure("the seeds' tensors of one launch lie in one buffer at equal steps")
+        }
+        first = tensors[0]
+        self.stride = stride
+    }
+
+    var kernelParameterTypes: [String] { ["*", "int", "int"] }
+    var kernelParameterCount: Int { 3 }
+
+    func set(on kernel: cl_kernel, index: cl_uint) throws {
+        try first.set(on: kernel, index: index)
+        try Int32(stride).set(on: kernel, index: index + 2)
     }
 }
 

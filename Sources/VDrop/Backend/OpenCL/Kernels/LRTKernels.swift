@@ -9,16 +9,21 @@ struct LRTKernels {
 
     // MARK: weight_variance.cl
 
-    /// `weight_variance_lrt`: variance = exp(logSigma2).
-    func weightVarianceLRT(logSigma2: Tensor, variance: Tensor, count: Int) throws {
-        try backend.launch("weight_variance_lrt", in: "weight_variance.cl", global: [count], local: [group],
-                           logSigma2, variance, Int32(count))
+    /// `weight_variance_lrt`: variance = exp(logSigma2); with `seeds` > 1 for that many seeds, seed s's
+    /// values `s·inputStride` and `s·varianceStride` after the first's (the grid's second dimension).
+    func weightVarianceLRT(logSigma2: Tensor, variance: Tensor, count: Int, seeds: Int = 1, inputStride: Int = 0,
+                           varianceStride: Int = 0) throws {
+        try backend.launch("weight_variance_lrt", in: "weight_variance.cl", global: seeds == 1 ? [count] : [count, seeds],
+                           local: seeds == 1 ? [group] : [group, 1],
+                           logSigma2, variance, Int32(count), Int32(inputStride), Int32(varianceStride))
     }
 
-    /// `weight_variance_gaussian`: variance = α·θ².
-    func weightVarianceGaussian(theta: Tensor, variance: Tensor, count: Int, alpha: Float) throws {
-        try backend.launch("weight_variance_gaussian", in: "weight_variance.cl", global: [count], local: [group],
-                           theta, variance, Int32(count), alpha)
+    /// `weight_variance_gaussian`: variance = α·θ² (seeds as in ``weightVarianceLRT(logSigma2:variance:count:seeds:inputStride:varianceStride:)``).
+    func weightVarianceGaussian(theta: Tensor, variance: Tensor, count: Int, alpha: Float, seeds: Int = 1, inputStride: Int = 0,
+                                varianceStride: Int = 0) throws {
+        try backend.launch("weight_variance_gaussian", in: "weight_variance.cl", global: seeds == 1 ? [count] : [count, seeds],
+                           local: seeds == 1 ? [group] : [group, 1],
+                           theta, variance, Int32(count), alpha, Int32(inputStride), Int32(varianceStride))
     }
 
     /// `weight_variance_gaussian_backward`: gradTheta += 2α·θ⊙gradVariance.
@@ -32,9 +37,19 @@ struct LRTKernels {
     /// `lrt_dense_forward`: both products, bias, noise and the fused ReLU, one work item per output.
     func denseForward(x: Tensor, theta: Tensor, variance: Tensor, bias: Tensor, out: Tensor, noiseScale: Tensor,
                       batch: Int, inputs: Int, outputs: Int, withNoise: Bool, relu: Bool, key: NoiseKey) throws {
+        try denseForward(x: [x], theta: [theta], variance: [variance], bias: [bias], out: [out], noiseScale: [noiseScale],
+                         batch: batch, inputs: inputs, outputs: outputs, withNoise: withNoise, relu: relu, key: key)
+    }
+
+    /// The same for every seed of a batch at once (tensor s of each list is seed s's): seed s
+    /// draws its noise with the seed `key.seed + s`.
+    func denseForward(x: [Tensor], theta: [Tensor], variance: [Tensor], bias: [Tensor], out: [Tensor], noiseScale: [Tensor],
+                      batch: Int, inputs: Int, outputs: Int, withNoise: Bool, relu: Bool, key: NoiseKey) throws {
         let tile = KernelConstants.denseTile
-        try backend.launch("lrt_dense_forward", in: "lrt_dense.cl", options: denseOptions, global: [outputs, batch], local: [tile, tile],
-                           x, theta, variance, bias, out, noiseScale, Int32(batch), Int32(inputs), Int32(outputs), withNoise, relu,
+        func seeds(_ tensors: [Tensor]) -> SeedStrided { SeedStrided(tensors, backend: backend) }
+        try backend.launch("lrt_dense_forward", in: "lrt_dense.cl", options: denseOptions, global: [outputs, batch, x.count],
+                           local: [tile, tile, 1], seeds(x), seeds(theta), seeds(variance), seeds(bias), seeds(out), seeds(noiseScale),
+                           Int32(batch), Int32(inputs), Int32(outputs), withNoise, relu,
                            key.seedWords, key.stepWords, key.stream, key.firstElementWord(perSample: outputs))
     }
 
@@ -42,19 +57,37 @@ struct LRTKernels {
     func denseWeightGradient(g: Tensor, out: Tensor, noiseScale: Tensor, x: Tensor, theta: Tensor,
                              gradTheta: Tensor, gradVariance: Tensor, gradBias: Tensor,
                              batch: Int, inputs: Int, outputs: Int, withNoise: Bool, relu: Bool, gaussianAlpha: Float) throws {
+        try denseWeightGradient(g: [g], out: [out], noiseScale: [noiseScale], x: [x], theta: [theta], gradTheta: [gradTheta],
+                                gradVariance: [gradVariance], gradBias: [gradBias], batch: batch, inputs: inputs, outputs: outputs,
+                                withNoise: withNoise, relu: relu, gaussianAlpha: gaussianAlpha)
+    }
+
+    /// The same for every seed of a batch at once (tensor s of each list is seed s's).
+    func denseWeightGradient(g: [Tensor], out: [Tensor], noiseScale: [Tensor], x: [Tensor], theta: [Tensor],
+                             gradTheta: [Tensor], gradVariance: [Tensor], gradBias: [Tensor],
+                             batch: Int, inputs: Int, outputs: Int, withNoise: Bool, relu: Bool, gaussianAlpha: Float) throws {
         let tile = KernelConstants.denseTile
-        try backend.launch("lrt_dense_weight_gradient", in: "lrt_dense.cl", options: denseOptions, global: [inputs, outputs],
-                           local: [tile, tile], g, out, noiseScale, x, theta, gradTheta, gradVariance, gradBias,
-                           Int32(batch), Int32(inputs), Int32(outputs), withNoise, relu, gaussianAlpha)
+        func seeds(_ tensors: [Tensor]) -> SeedStrided { SeedStrided(tensors, backend: backend) }
+        try backend.launch("lrt_dense_weight_gradient", in: "lrt_dense.cl", options: denseOptions, global: [inputs, outputs, g.count],
+                           local: [tile, tile, 1], seeds(g), seeds(out), seeds(noiseScale), seeds(x), seeds(theta), seeds(gradTheta),
+                           seeds(gradVariance), seeds(gradBias), Int32(batch), Int32(inputs), Int32(outputs), withNoise, relu, gaussianAlpha)
     }
 
     /// `lrt_dense_input_gradient`: ∂x, one work item per input value.
     func denseInputGradient(g: Tensor, out: Tensor, noiseScale: Tensor, x: Tensor, theta: Tensor, variance: Tensor, gradX: Tensor,
                             batch: Int, inputs: Int, outputs: Int, withNoise: Bool, relu: Bool) throws {
+        try denseInputGradient(g: [g], out: [out], noiseScale: [noiseScale], x: [x], theta: [theta], variance: [variance], gradX: [gradX],
+                               batch: batch, inputs: inputs, outputs: outputs, withNoise: withNoise, relu: relu)
+    }
+
+    /// The same for every seed of a batch at once (tensor s of each list is seed s's).
+    func denseInputGradient(g: [Tensor], out: [Tensor], noiseScale: [Tensor], x: [Tensor], theta: [Tensor], variance: [Tensor],
+                            gradX: [Tensor], batch: Int, inputs: Int, outputs: Int, withNoise: Bool, relu: Bool) throws {
         let tile = KernelConstants.denseTile
-        try backend.launch("lrt_dense_input_gradient", in: "lrt_dense.cl", options: denseOptions, global: [inputs, batch],
-                           local: [tile, tile], g, out, noiseScale, x, theta, variance, gradX,
-                           Int32(batch), Int32(inputs), Int32(outputs), withNoise, relu)
+        func seeds(_ tensors: [Tensor]) -> SeedStrided { SeedStrided(tensors, backend: backend) }
+        try backend.launch("lrt_dense_input_gradient", in: "lrt_dense.cl", options: denseOptions, global: [inputs, batch, g.count],
+                           local: [tile, tile, 1], seeds(g), seeds(out), seeds(noiseScale), seeds(x), seeds(theta), seeds(variance),
+                           seeds(gradX), Int32(batch), Int32(inputs), Int32(outputs), withNoise, relu)
     }
 
     // MARK: lrt_conv.cl

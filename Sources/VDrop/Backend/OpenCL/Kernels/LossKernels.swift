@@ -9,8 +9,20 @@ struct LossKernels {
     /// still takes a buffer there (`gradLogits` may be any tensor); it never writes it.
     func crossEntropy(logits: Tensor, labels: Tensor, gradLogits: Tensor, hasGrad: Bool, rowLoss: Tensor, rowCorrect: Tensor,
                       rows: Int, classes: Int, gradScale: Float) throws {
-        try backend.launch("cross_entropy_forward_backward", in: "cross_entropy.cl", global: [rows],
-                           logits, labels, gradLogits, hasGrad, rowLoss, rowCorrect, Int32(rows), Int32(classes), gradScale)
+        try crossEntropy(logits: [logits], labels: [labels], gradLogits: [gradLogits], hasGrad: hasGrad, rowLoss: [rowLoss],
+                         rowCorrect: [rowCorrect], rows: rows, classes: classes, gradScale: gradScale)
+    }
+
+    /// The same for every seed of a batch at once (tensor s of each list is seed s's, each list
+    /// at a fixed stride in one buffer): the seeds along the grid's second dimension.
+    func crossEntropy(logits: [Tensor], labels: [Tensor], gradLogits: [Tensor], hasGrad: Bool, rowLoss: [Tensor], rowCorrect: [Tensor],
+                      rows: Int, classes: Int, gradScale: Float) throws {
+        func seeds(_ tensors: [Tensor]) -> SeedStrided { SeedStrided(tensors, backend: backend) }
+        let group = min(OpenCLBackend.elementwiseGroupSize, backend.device.maxWorkGroupSize)
+        try backend.launch("cross_entropy_forward_backward", in: "cross_entropy.cl",
+                           global: logits.count == 1 ? [rows] : [rows, logits.count], local: logits.count == 1 ? nil : [group, 1],
+                           seeds(logits), seeds(labels), seeds(gradLogits), hasGrad, seeds(rowLoss), seeds(rowCorrect),
+                           Int32(rows), Int32(classes), gradScale)
     }
 
     /// `reduce_sum_partials` over `groups` work-groups: output[group] = the group's strided share of Σ input.
