@@ -9,7 +9,7 @@ extension SeedBatch {
     public func computeGradients(_ settings: [StepSettings], recordLoss: Bool) throws {
         precondition(settings.count == seeds, "a seed batch step takes one setting per seed")
         try computeWeightVariances(noise: settings[0].objective.weightNoise)
-        guard let openCL = backend as? OpenCLBackend else {
+        guard let openCL = backend.seedBatching else {
             // On the host nothing is saved by going layer by layer, and one seed at a time keeps
             // its weights and activations in cache from its forward pass to its backward pass.
             for (network, setting) in zip(networks, settings) {

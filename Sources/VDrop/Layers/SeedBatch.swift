@@ -40,7 +40,7 @@ public final class SeedBatch {
         }
         // On OpenCL each activation and workspace of the seeds lies in one buffer, so that one
         // launch reaches every seed's (SeedBatch+Layers).
-        networks = try (backend as? OpenCLBackend)?.buildPooled(seeds: seeds, build) ?? (0..<seeds).map(build)
+        networks = try backend.seedBatching?.buildPooled(seeds: seeds, build) ?? (0..<seeds).map(build)
         self.backend = backend
     }
 

@@ -51,7 +51,7 @@ public final class SeedBatchTrainer {
         // Each seed's own order of the one upload of the samples; on OpenCL in one buffer, so that
         // one launch gathers every seed's batch.
         let ordered = { (_: Int) in try DeviceDataset(sharingSamplesOf: train) }
-        let orders = try (backend as? OpenCLBackend)?.buildPooled(seeds: configurations.count, ordered)
+        let orders = try backend.seedBatching?.buildPooled(seeds: configurations.count, ordered)
             ?? (0..<configurations.count).map(ordered)
         let members = zip(seedBatch.networks, orders).map { SeedBatchMember(network: $0, train: $1, test: test) }
         batch = seedBatch
@@ -153,7 +153,7 @@ public final class SeedBatchTrainer {
     /// OpenCL, else seed by seed. Returns the steps whose batch is in place.
     private func gather(_ begun: [(seed: Int, step: Trainer.PendingStep)],
                         outcomes: inout [Result<TrainingResult, Error>?]) -> [(seed: Int, step: Trainer.PendingStep)] {
-        if begun.count == batch.seeds, let device = batch.backend as? OpenCLBackend,
+        if begun.count == batch.seeds, let device = batch.backend.seedBatching,
            begun.allSatisfy({ $0.step.gatherStart == begun[0].step.gatherStart }) {
             do {
                 if try device.gatherBatches(datasets: begun.map { seat($0.seed).train }, start: begun[0].step.gatherStart,

@@ -32,10 +32,10 @@ public enum SeedBatchBenchmark {
             try backend.synchronize()
         }
         try run(warmupSteps)
-        let inUse = (backend as? OpenCLBackend)?.liveBytes
-        let launchesBefore = (backend as? OpenCLBackend)?.kernelsEnqueued
+        let inUse = backend.deviceActivity?.liveBytes
+        let launchesBefore = backend.deviceActivity?.kernelsEnqueued
         let times = try Stopwatch.measure(warmup: 0, samples: samples) { try run(stepsPerSample) }
-        let kernels = (backend as? OpenCLBackend).map { Double($0.kernelsEnqueued - (launchesBefore ?? 0)) / Double(samples * stepsPerSample) }
+        let kernels = backend.deviceActivity.map { Double($0.kernelsEnqueued - (launchesBefore ?? 0)) / Double(samples * stepsPerSample) }
         let perStep = Stopwatch.median(times) / Double(stepsPerSample)
         return StepMeasurement(model: model.rawValue, objective: objective.description, backend: backend.name, batch: batch,
                                msPerStep: perStep * 1e3, minMsPerStep: times[0] / Double(stepsPerSample) * 1e3,
