@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# On a GPU host: everything issue 5 measures, in one go. Stages run most important first, each
+# On a GPU host: everything issues 5 and 16 measure, in one go. Stages run most important first, each
 # under its own time limit and all before a common deadline (BUDGET seconds from the start,
 # default 600), so one stuck stage cannot spend the whole lease. Output files go to ${WORK:-./results};
 # with OUT set (a device lease's folder that brings files back, 8 at most), they are packed into
@@ -15,11 +15,13 @@
 #     tune, --auto-tune auto) and the second reads them
 
 #  4. the PyTorch peer, eager and CUDA graph, then the ratios of steps/s against both, tuned and not
+#     then 5 seeds as one batched network against one network (bench --seeds 5)
 #  5. vdrop check, tuned: the device against the CPU backend on every model
 #  6. vdrop bench --profile, tuned and untuned: where each step's device time goes, kernel by kernel
 #  7. if the bundle has data/ (make-bundle.sh --data DIR) and EPOCHS is not 0: LeNet-5 trained for
 #     EPOCHS epochs (default 200, the paper's recipe), tuned, until the deadline; its metrics give
-#     the time per epoch when it cannot finish
+#     the time per epoch when it cannot finish; then Table 1's LeNet-5 row (ard and svdo, 5 seeds
+#     each, batched on one device) and its wall time
 #
 # DEVICE (default gpu) picks the device; extra arguments go to every vdrop bench run, e.g.
 # DEVICE=opencl-cpu BUDGET=300 TUNE_BUDGET=5 TUNE_MODELS=lenet5 EPOCHS=1 ./gpu-bench.sh --models lenet5
@@ -96,6 +98,10 @@ cp "$autocache"/clblast-*.json "$out/" 2>/dev/null
 ratios vdrop-bench-autotuned
 ratios vdrop-bench-autotuned-again
 
+stage "batched seeds: 5 seeds as one network against one network"
+limited 120 "$here/run.sh" bench --device "$device" --gemm-parameters "$tuning" --skip-cpu-steps --skip-operations \
+    --models lenet300,lenet5 --objectives svdo,ard --seeds 5 --json "$out/vdrop-bench-seeds.json" | tee "$out/vdrop-bench-seeds.txt"
+
 stage "check against the CPU backend"
 limited 150 "$here/run.sh" check --device "$device" --gemm-parameters "$tuning" | tee "$out/check.txt"
 
@@ -118,5 +124,15 @@ if [ -d "$here/data" ] && [ "${EPOCHS:-200}" != 0 ]; then
         else printf "the run stopped after %.1f s (time limit or error); the epochs it finished are below\n", e - s }' \
         | tee -a "$out/lenet5-train.txt"
     ratios vdrop-bench | tail -n 1 | tee -a "$out/lenet5-train.txt"
+
+    stage "Table 1, LeNet-5 row: 2 objectives x 5 seeds x $epochs epochs, each objective's seeds batched"
+    started=$(date +%s.%N)
+    for objective in ard svdo; do
+        limited 100000 "$here/run.sh" train --device "$device" --gemm-parameters "$tuning" --model lenet5 --objective $objective \
+            --seeds 5 --epochs "$epochs" --data "$here/data" --out "$out/table1-lenet5-$objective" \
+            | grep -v ' steps  loss ' | tail -n 12 | tee -a "$out/table1-lenet5.txt"
+    done
+    awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "Table 1 LeNet-5 row: %.1f s wall (goal: under 180 s)\n", e - s }' \
+        | tee -a "$out/table1-lenet5.txt"
 fi
 stage done
