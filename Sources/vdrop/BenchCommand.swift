@@ -44,7 +44,19 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Also write the measurements to this JSON file.")
     var json: String?
 
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "Time each model's device step once per conv route named here (comma- or space-separated: im2col, fused, implicit), one after the other in this run, instead of only --conv-route's.",
+        valueName: "routes"))
+    var convRoutes: [String] = []
+
     @OptionGroup var device: DeviceOptions
+
+    /// The --conv-routes, or nil when one is not a route.
+    var convRouteList: [ConvRoute]? {
+        let words = convRoutes.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let routes = words.compactMap(ConvRoute.init(rawValue:))
+        return routes.count == words.count ? routes : nil
+    }
 
     var modelKinds: [ModelKind] { ModelKind.list(models) ?? [] }
     var objectiveList: [Objective] { Objective.list(objectives) ?? [] }
@@ -59,6 +71,9 @@ struct BenchCommand: ParsableCommand {
         guard !inference || weights != nil else { throw ValidationError("--inference needs --weights FILE, the network to time.") }
         guard inference || weights == nil else { throw ValidationError("--weights is for --inference.") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
+        guard convRouteList != nil else {
+            throw ValidationError("--conv-routes takes routes among \(ConvRoute.names), comma- or space-separated (not \(convRoutes.joined(separator: " "))).")
+        }
     }
 
     /// The --batch sizes, or nil when one is not a number.
@@ -112,11 +127,15 @@ struct BenchCommand: ParsableCommand {
         for model in modelKinds {
             for objective in objectiveList {
                 if let deviceBackend {
-                    let m = try StepBenchmark.measure(model: model, objective: objective, batch: batch, backend: deviceBackend,
-                                                      samples: samples, profileSteps: profile ? 10 : 0)
-                    deviceSteps.append(m)
-                    printStep(m)
-                    if let profile = m.profile { printProfile(profile) }
+                    for route in timedConvRoutes(deviceBackend) {
+                        if let route { (deviceBackend as? OpenCLBackend)?.convRoute = route }
+                        var m = try StepBenchmark.measure(model: model, objective: objective, batch: batch, backend: deviceBackend,
+                                                          samples: samples, profileSteps: profile ? 10 : 0)
+                        if let route { m.backend += " conv \(route)" }
+                        deviceSteps.append(m)
+                        printStep(m)
+                        if let profile = m.profile { printProfile(profile) }
+                    }
                 }
                 if !skipCPUSteps {
                     // vgglike takes seconds per step on a few cores: fewer samples keep the run bounded.
@@ -142,6 +161,13 @@ struct BenchCommand: ParsableCommand {
             try writeAtomically(try encoder.encode(report), to: json)
             print("wrote \(json)")
         }
+    }
+
+    /// The conv routes to time a device step on: nil alone (the backend's own) when --conv-routes
+    /// is not given or the device is not OpenCL.
+    private func timedConvRoutes(_ backend: any Backend) -> [ConvRoute?] {
+        guard backend is OpenCLBackend, let routes = convRouteList, !routes.isEmpty else { return [nil] }
+        return routes
     }
 
     private func printStep(_ m: StepMeasurement) {

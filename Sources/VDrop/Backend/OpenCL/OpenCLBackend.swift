@@ -62,6 +62,15 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, @unchecked Sendab
     /// Which products leave CLBlast for `gemm_tiled.cl` (see ``gemmRoute(for:)``).
     public var gemmRouting: GemmRouting = .automatic
 
+    /// How conv layers compute their products (``ConvRoute``).
+    public var convRoute: ConvRoute = .standard
+    /// The tiles of `lrt_conv_gemm.cl` on the fused and implicit conv routes: 64 × 128, 4 × 8
+    /// per work item, so the two products' 64 accumulators per item match `.large`'s one.
+    public var convGemmConfiguration: TiledGemmConfiguration = .wide
+    /// Slices of k for `lrt_conv_gemm.cl`, nil for ``SplitKPlan``'s choice (tests set it to
+    /// exercise the split on a device that would not split).
+    public var convGemmSlices: Int?
+
     /// The routes `vdrop tune` measured for this device, by shape (``useGemmParameters(_:)`` sets them).
     public var tunedGemmRoutes: [GemmShape: GemmRoute] = [:]
 
