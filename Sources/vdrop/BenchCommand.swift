@@ -45,16 +45,16 @@ struct BenchCommand: ParsableCommand {
     var json: String?
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp(
-        "Time each model's device step once per conv route named here (comma- or space-separated: im2col, fused, implicit), one after the other in this run, instead of only --conv-route's.",
+        "Time each model's device step once per conv route named here, one after the other in this run, instead of only --conv-route's (comma- or space-separated; each as --conv-route takes it, e.g. im2col,fused,implicit,implicit:large).",
         valueName: "routes"))
     var convRoutes: [String] = []
 
     @OptionGroup var device: DeviceOptions
 
     /// The --conv-routes, or nil when one is not a route.
-    var convRouteList: [ConvRoute]? {
+    var convRouteList: [ConvRouteChoice]? {
         let words = convRoutes.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let routes = words.compactMap(ConvRoute.init(rawValue:))
+        let routes = words.compactMap(ConvRouteChoice.init(parsing:))
         return routes.count == words.count ? routes : nil
     }
 
@@ -72,7 +72,7 @@ struct BenchCommand: ParsableCommand {
         guard inference || weights == nil else { throw ValidationError("--weights is for --inference.") }
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
         guard convRouteList != nil else {
-            throw ValidationError("--conv-routes takes routes among \(ConvRoute.names), comma- or space-separated (not \(convRoutes.joined(separator: " "))).")
+            throw ValidationError("--conv-routes takes routes, comma- or space-separated, each \(ConvRouteChoice.help) (not \(convRoutes.joined(separator: " "))).")
         }
     }
 
@@ -99,7 +99,9 @@ struct BenchCommand: ParsableCommand {
         }
         let kernels = (try? BLASLibrary.shared()).map { ", OpenBLAS \($0.coreName) kernels \($0.coreChoice.origin)" } ?? ""
         print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads\(kernels)), batch \(batch), \(samples) samples")
-        let gemmParameters = (deviceBackend as? OpenCLBackend).map { "\($0.gemmParameters); routes: \(device.gemmRoutes)" }
+        let gemmParameters = (deviceBackend as? OpenCLBackend).map {
+            "\($0.gemmParameters); routes: \(device.gemmRoutes); conv: \(convRouteList?.isEmpty == false ? convRoutes.joined(separator: ",") : device.convRoute)"
+        }
         if let gemmParameters { print("CLBlast SGEMM parameters: \(gemmParameters)") }
         if let hint = device.tuningHint(for: chosen) { print(hint) }
         if let firstUse, !firstUse.tuned, firstUse.shapes > 0 {
@@ -128,7 +130,7 @@ struct BenchCommand: ParsableCommand {
             for objective in objectiveList {
                 if let deviceBackend {
                     for route in timedConvRoutes(deviceBackend) {
-                        if let route { (deviceBackend as? OpenCLBackend)?.convRoute = route }
+                        if let route { (deviceBackend as? OpenCLBackend)?.useConvRoute(route) }
                         var m = try StepBenchmark.measure(model: model, objective: objective, batch: batch, backend: deviceBackend,
                                                           samples: samples, profileSteps: profile ? 10 : 0)
                         if let route { m.backend += " conv \(route)" }
@@ -165,7 +167,7 @@ struct BenchCommand: ParsableCommand {
 
     /// The conv routes to time a device step on: nil alone (the backend's own) when --conv-routes
     /// is not given or the device is not OpenCL.
-    private func timedConvRoutes(_ backend: any Backend) -> [ConvRoute?] {
+    private func timedConvRoutes(_ backend: any Backend) -> [ConvRouteChoice?] {
         guard backend is OpenCLBackend, let routes = convRouteList, !routes.isEmpty else { return [nil] }
         return routes
     }

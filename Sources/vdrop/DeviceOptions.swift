@@ -24,7 +24,7 @@ struct DeviceOptions: ParsableArguments {
     var autoTune: String = "auto"
 
     @Option(name: .long, help: ArgumentHelp(
-        "How conv layers compute their products on an OpenCL device: im2col (unfold x and x⊙x, then two GEMMs per pair; the default), fused (unfold x only; each layer's mean and variance products in one launch, and its two weight gradients in another) or implicit (no unfolding: the paired products read image patches straight from x).",
+        "How conv layers compute their products on an OpenCL device: im2col (unfold x and x⊙x, then two GEMMs per pair; the default), fused (unfold x only; each layer's mean and variance products in one launch, and its two weight gradients in another) or implicit (no unfolding: the paired products read image patches straight from x); fused:T and implicit:T pick the paired kernel's tiles T (small, wide, tall, large, large-deep; default wide).",
         valueName: "route"))
     var convRoute: String = ConvRoute.standard.rawValue
 
@@ -36,8 +36,8 @@ struct DeviceOptions: ParsableArguments {
         }
         guard routing != nil else { throw ValidationError("--gemm-routes must be auto, clblast or tiled (not \(gemmRoutes)).") }
         if let problem = autoTuneProblem { throw ValidationError(problem) }
-        guard ConvRoute(rawValue: convRoute) != nil else {
-            throw ValidationError("--conv-route must be one of \(ConvRoute.names) (not \(convRoute)).")
+        guard ConvRouteChoice(parsing: convRoute) != nil else {
+            throw ValidationError("--conv-route must be \(ConvRouteChoice.help) (not \(convRoute)).")
         }
     }
 
@@ -53,7 +53,7 @@ struct DeviceOptions: ParsableArguments {
     func makeBackend(_ choice: DeviceChoice, profiling: Bool = false) throws -> any Backend {
         let backend = try BackendFactory.make(choice, gemm: GemmParameterSource(parsing: gemmParameters), profiling: profiling)
         (backend as? OpenCLBackend)?.gemmRouting = routing ?? .automatic
-        (backend as? OpenCLBackend)?.convRoute = ConvRoute(rawValue: convRoute) ?? .standard
+        (backend as? OpenCLBackend)?.useConvRoute(ConvRouteChoice(parsing: convRoute) ?? ConvRouteChoice(route: .standard))
         return backend
     }
 

@@ -21,7 +21,54 @@ public enum ConvRoute: String, CaseIterable, Sendable, CustomStringConvertible {
     /// vdrop's own tiled GEMM, which there runs well behind CLBlast (see ``GemmRoute``); on a GPU
     /// the choice waits for `vdrop bench --conv-routes im2col,fused,implicit` on the device.
     public static let standard = ConvRoute.im2col
+}
 
-    /// The names `--conv-route` accepts, for help and error messages.
-    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+/// A conv route with, optionally, the tiles of its paired kernel, as `--conv-route` and
+/// `--conv-routes` spell it: `implicit`, `implicit:large`, `fused:tall`; without tiles,
+/// ``standardTiles``.
+public struct ConvRouteChoice: Equatable, Sendable, CustomStringConvertible {
+    public var route: ConvRoute
+    public var configuration: TiledGemmConfiguration?
+
+    public init(route: ConvRoute, configuration: TiledGemmConfiguration? = nil) {
+        self.route = route
+        self.configuration = configuration
+    }
+
+    /// The paired kernel's tiles unless a choice names others: 64 × 128, 4 × 8 per work item, so
+    /// the two products' 64 accumulators per item match `.large`'s one product.
+    public static let standardTiles = TiledGemmConfiguration.wide
+
+    /// The tiles by name: `gemm_tiled.cl`'s configurations that `vdrop tune` tries.
+    public static let configurations: [(name: String, configuration: TiledGemmConfiguration)] = [
+        ("small", .small), ("wide", .wide), ("tall", .tall), ("large", .large), ("large-deep", .largeDeep),
+    ]
+
+    /// nil when the route or the tiles' name is not one of these.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let first = parts.first, let route = ConvRoute(rawValue: first) else { return nil }
+        guard parts.count == 2 else { self.init(route: route); return }
+        guard route != .im2col, let named = Self.configurations.first(where: { $0.name == parts[1] }) else { return nil }
+        self.init(route: route, configuration: named.configuration)
+    }
+
+    public var description: String {
+        guard let configuration, let named = Self.configurations.first(where: { $0.configuration == configuration }) else {
+            return route.rawValue
+        }
+        return "\(route):\(named.name)"
+    }
+
+    /// What the options accept, in words.
+    public static let help = "im2col, fused or implicit, the last two optionally with their tiles: fused:T or implicit:T, "
+        + "T one of \(configurations.map(\.name).joined(separator: ", ")) (default wide)"
+}
+
+extension OpenCLBackend {
+    /// Sets ``convRoute`` and ``convGemmConfiguration``.
+    public func useConvRoute(_ choice: ConvRouteChoice) {
+        convRoute = choice.route
+        convGemmConfiguration = choice.configuration ?? ConvRouteChoice.standardTiles
+    }
 }

@@ -135,6 +135,16 @@ final class ConvRouteTests: XCTestCase {
         XCTAssertEqual(launches[0] - launches[2], 3, "implicit: no im2col either")
     }
 
+    /// `--conv-route` and `--conv-routes` spell a route and, for the paired ones, its tiles.
+    func testRouteChoicesParse() {
+        XCTAssertEqual(ConvRouteChoice(parsing: "im2col"), ConvRouteChoice(route: .im2col))
+        XCTAssertEqual(ConvRouteChoice(parsing: "implicit:large"), ConvRouteChoice(route: .implicit, configuration: .large))
+        XCTAssertEqual(ConvRouteChoice(parsing: "fused:large-deep")?.description, "fused:large-deep")
+        for bad in ["", "implicit:", "implicit:huge", "im2col:wide", "Implicit", "fused:wide:x"] {
+            XCTAssertNil(ConvRouteChoice(parsing: bad), bad)
+        }
+    }
+
     /// A few whole training steps of LeNet-5 (two conv layers, k = 5) on the implicit and fused
     /// routes follow the CPU backend's losses, within TrajectoryTests' tolerance.
     func testLeNet5StepsOnPairedRoutesFollowTheCPUBackend() throws {

@@ -64,9 +64,8 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, @unchecked Sendab
 
     /// How conv layers compute their products (``ConvRoute``).
     public var convRoute: ConvRoute = .standard
-    /// The tiles of `lrt_conv_gemm.cl` on the fused and implicit conv routes: 64 × 128, 4 × 8
-    /// per work item, so the two products' 64 accumulators per item match `.large`'s one.
-    public var convGemmConfiguration: TiledGemmConfiguration = .wide
+    /// The tiles of `lrt_conv_gemm.cl` on the fused and implicit conv routes.
+    public var convGemmConfiguration: TiledGemmConfiguration = ConvRouteChoice.standardTiles
     /// Slices of k for `lrt_conv_gemm.cl`, nil for ``SplitKPlan``'s choice (tests set it to
     /// exercise the split on a device that would not split).
     public var convGemmSlices: Int?
