@@ -16,6 +16,7 @@ let kernelFiles: [Resource] = [
     "gather.cl",
     "gemm_tiled.cl",
     "lrt_conv.cl",
+    "lrt_conv_gemm.cl",
     "lrt_dense.cl",
     "max_pool.cl",
     "noise.cl",

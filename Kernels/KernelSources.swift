@@ -55,6 +55,7 @@ let embeddedFiles: [(String, [UInt8])] = [
     ("gather.cl", PackageResources.gather_cl),
     ("gemm_tiled.cl", PackageResources.gemm_tiled_cl),
     ("lrt_conv.cl", PackageResources.lrt_conv_cl),
+    ("lrt_conv_gemm.cl", PackageResources.lrt_conv_gemm_cl),
     ("lrt_dense.cl", PackageResources.lrt_dense_cl),
     ("max_pool.cl", PackageResources.max_pool_cl),
     ("noise.cl", PackageResources.noise_cl),

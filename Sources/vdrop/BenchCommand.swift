@@ -48,7 +48,19 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Also write the measurements to this JSON file.")
     var json: String?
 
+    @Option(parsing: .upToNextOption, help: ArgumentHelp(
+        "Time each model's device step once per conv route named here, one after the other in this run, instead of only --conv-route's (comma- or space-separated; each as --conv-route takes it, e.g. im2col,fused,implicit,implicit:large).",
+        valueName: "routes"))
+    var convRoutes: [String] = []
+
     @OptionGroup var device: DeviceOptions
+
+    /// The --conv-routes, or nil when one is not a route.
+    var convRouteList: [ConvRouteChoice]? {
+        let words = convRoutes.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let routes = words.compactMap(ConvRouteChoice.init(parsing:))
+        return routes.count == words.count ? routes : nil
+    }
 
     var modelKinds: [ModelKind] { ModelKind.list(models) ?? [] }
     var objectiveList: [Objective] { Objective.list(objectives) ?? [] }
@@ -65,6 +77,9 @@ struct BenchCommand: ParsableCommand {
         guard samples >= 1 else { throw ValidationError("--samples must be at least 1.") }
         guard seeds >= 1 else { throw ValidationError("--seeds must be at least 1.") }
         guard seeds == 1 || !inference else { throw ValidationError("--seeds times training steps; leave it out with --inference.") }
+        guard convRouteList != nil else {
+            throw ValidationError("--conv-routes takes routes, comma- or space-separated, each \(ConvRouteChoice.help) (not \(convRoutes.joined(separator: " "))).")
+        }
     }
 
     /// The --batch sizes, or nil when one is not a number.
@@ -90,7 +105,9 @@ struct BenchCommand: ParsableCommand {
         }
         let kernels = (try? BLASLibrary.shared()).map { ", OpenBLAS \($0.coreName) kernels \($0.coreChoice.origin)" } ?? ""
         print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads\(kernels)), batch \(batch), \(samples) samples")
-        let gemmParameters = deviceBackend?.gemmControl.map { "\($0.gemmParameters); routes: \(device.gemmRoutes)" }
+        let gemmParameters = deviceBackend?.gemmControl.map {
+            "\($0.gemmParameters); routes: \(device.gemmRoutes); conv: \(convRouteList?.isEmpty == false ? convRoutes.joined(separator: ",") : device.convRoute)"
+        }
         if let gemmParameters { print("CLBlast SGEMM parameters: \(gemmParameters)") }
         if let hint = device.tuningHint(for: chosen) { print(hint) }
         if let firstUse, !firstUse.tuned, firstUse.shapes > 0 {
@@ -118,16 +135,20 @@ struct BenchCommand: ParsableCommand {
         for model in modelKinds {
             for objective in objectiveList {
                 if let deviceBackend {
-                    let m = try StepBenchmark.measure(model: model, objective: objective, batch: batch, backend: deviceBackend,
-                                                      samples: samples, profileSteps: profile ? 10 : 0)
-                    deviceSteps.append(m)
-                    printStep(m)
-                    if let profile = m.profile { printProfile(profile) }
-                    if seeds > 1 {
-                        let batched = try SeedBatchBenchmark.measure(model: model, objective: objective, batch: batch, seeds: seeds,
-                                                                     backend: deviceBackend, samples: samples)
-                        deviceSteps.append(batched)
-                        printStep(batched, single: m)
+                    for route in timedConvRoutes(deviceBackend) {
+                        if let route { deviceBackend.gemmControl?.useConvRoute(route) }
+                        var m = try StepBenchmark.measure(model: model, objective: objective, batch: batch, backend: deviceBackend,
+                                                          samples: samples, profileSteps: profile ? 10 : 0)
+                        if let route { m.backend += " conv \(route)" }
+                        deviceSteps.append(m)
+                        printStep(m)
+                        if let profile = m.profile { printProfile(profile) }
+                        if seeds > 1 {
+                            let batched = try SeedBatchBenchmark.measure(model: model, objective: objective, batch: batch, seeds: seeds,
+                                                                         backend: deviceBackend, samples: samples)
+                            deviceSteps.append(batched)
+                            printStep(batched, single: m)
+                        }
                     }
                 }
                 if !skipCPUSteps {
@@ -161,6 +182,13 @@ struct BenchCommand: ParsableCommand {
             try writeAtomically(try encoder.encode(report), to: json)
             print("wrote \(json)")
         }
+    }
+
+    /// The conv routes to time a device step on: nil alone (the backend's own) when --conv-routes
+    /// is not given or the device is not OpenCL.
+    private func timedConvRoutes(_ backend: any Backend) -> [ConvRouteChoice?] {
+        guard backend.gemmControl != nil, let routes = convRouteList, !routes.isEmpty else { return [nil] }
+        return routes
     }
 
     /// One step's line; a seed batch's (`single`: the one-network step it is compared with) says

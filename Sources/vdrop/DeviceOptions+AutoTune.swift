@@ -49,6 +49,7 @@ extension DeviceOptions {
         }
         announce(device)
         device.gemmRouting = .automatic
+        device.useConvRoute(convRouteChoice)
         guard tunesOnFirstUse(device) else {
             try device.useGemmParameters(.automatic)
             return (device, nil)

@@ -23,6 +23,14 @@ struct DeviceOptions: ParsableArguments {
         valueName: "mode"))
     var autoTune: String = "auto"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How conv layers compute their products on an OpenCL device: im2col (unfold x and x⊙x, then two GEMMs per pair; the default), fused (unfold x only; each layer's mean and variance products in one launch, and its two weight gradients in another) or implicit (no unfolding: the paired products read image patches straight from x); fused:T and implicit:T pick the paired kernel's tiles T (small, wide, tall, large, large-deep; default wide).",
+        valueName: "route"))
+    var convRoute: String = ConvRoute.standard.rawValue
+
+    /// The conv route --conv-route names (validated in validate()).
+    var convRouteChoice: ConvRouteChoice { ConvRouteChoice(parsing: convRoute) ?? ConvRouteChoice(route: .standard) }
+
     var routing: GemmRouting? { ["auto": .automatic, "clblast": .clblastOnly, "tiled": .allTiled(.large)][gemmRoutes] }
 
     func validate() throws {
@@ -31,6 +39,9 @@ struct DeviceOptions: ParsableArguments {
         }
         guard routing != nil else { throw ValidationError("--gemm-routes must be auto, clblast or tiled (not \(gemmRoutes)).") }
         if let problem = autoTuneProblem { throw ValidationError(problem) }
+        guard ConvRouteChoice(parsing: convRoute) != nil else {
+            throw ValidationError("--conv-route must be \(ConvRouteChoice.help) (not \(convRoute)).")
+        }
     }
 
     var choice: DeviceChoice { (try? DeviceChoice(parsing: device)) ?? .automatic }
@@ -45,6 +56,7 @@ struct DeviceOptions: ParsableArguments {
     func makeBackend(_ choice: DeviceChoice, profiling: Bool = false) throws -> any Backend {
         let backend = try BackendFactory.make(choice, gemm: GemmParameterSource(parsing: gemmParameters), profiling: profiling)
         backend.gemmControl?.gemmRouting = routing ?? .automatic
+        backend.gemmControl?.useConvRoute(convRouteChoice)
         return backend
     }
 

@@ -11,4 +11,8 @@ public protocol GemmControl: AnyObject {
     var tunedGemmRoutes: [GemmShape: GemmRoute] { get }
     /// Where CLBlast's SGEMM parameters came from, for messages.
     var gemmParameters: String { get }
+    /// How a conv layer's products run (``ConvRoute``).
+    var convRoute: ConvRoute { get }
+    /// Sets the conv route and its tiles.
+    func useConvRoute(_ choice: ConvRouteChoice)
 }

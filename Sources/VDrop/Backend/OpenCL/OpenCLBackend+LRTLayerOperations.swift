@@ -69,19 +69,30 @@ extension OpenCLBackend: LRTLayerOperations {
     // MARK: Conv
 
     /// Four launches: im2col, the mean and variance GEMMs, and one epilogue (`lrt_conv_forward_epilogue`,
-    /// or `lrt_conv_forward_epilogue_max_pool` with `.reluMaxPool`).
+    /// or `lrt_conv_forward_epilogue_max_pool` with `.reluMaxPool`); on the fused route im2col
+    /// (without squares) and one paired product, on the implicit route the paired product only
+    /// (``ConvRoute``).
     public func convForward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, key: NoiseKey,
                             output: Tensor, workspace: ConvWorkspace, activation: ConvActivation) throws {
         lrtCheckConv(input: input, weights: weights, geometry: g, output: output, workspace: workspace, activation: activation)
         let withNoise = noise != .deterministic
         let positions = g.batch * g.outPlane
         let columns = workspace.columns, squares = workspace.columnsSquared
-        try unfold(input: input, geometry: g, workspace: workspace, withNoise: withNoise)
-        try gemm(transposeA: false, transposeB: false, m: g.outChannels, n: positions, k: g.patchSize,
-                 alpha: 1, a: weights.theta, b: columns, beta: 0, c: workspace.mean)
-        if withNoise {
+        let plan = convProductPlan(g)
+        if plan.pairedForward {
+            if plan.forwardWritesColumns { try unfold(input: input, geometry: g, workspace: workspace, withNoise: false) }
+            try convProductPair(a1: weights.theta, a2: withNoise ? weights.variance : nil,
+                                columns: plan.implicit ? .implicit(x: input, geometry: g) : .stored(columns),
+                                c1: workspace.mean, c2: withNoise ? workspace.variance : nil,
+                                m: g.outChannels, n: positions, k: g.patchSize, transposeB: false, kernelSize: g.kernelSize)
+        } else {
+            try unfold(input: input, geometry: g, workspace: workspace, withNoise: withNoise)
             try gemm(transposeA: false, transposeB: false, m: g.outChannels, n: positions, k: g.patchSize,
-                     alpha: 1, a: weights.variance, b: squares, beta: 0, c: workspace.variance)
+                     alpha: 1, a: weights.theta, b: columns, beta: 0, c: workspace.mean)
+            if withNoise {
+                try gemm(transposeA: false, transposeB: false, m: g.outChannels, n: positions, k: g.patchSize,
+                         alpha: 1, a: weights.variance, b: squares, beta: 0, c: workspace.variance)
+            }
         }
         if activation == .reluMaxPool, let argmax = workspace.argmax {
             try lrtKernels.convForwardEpilogueMaxPool(mean: workspace.mean, variance: workspace.variance, bias: weights.bias, out: output,
@@ -109,9 +120,13 @@ extension OpenCLBackend: LRTLayerOperations {
                              activation: ConvActivation) throws {
         lrtCheckConv(input: input, weights: weights, geometry: g, output: gradOutput, workspace: workspace, activation: activation)
         let withNoise = noise != .deterministic
-        if workspace.sharesColumns {
-            // Other layers have used the shared columns since this layer's forward pass.
-            try unfold(input: input, geometry: g, workspace: workspace, withNoise: withNoise)
+        let plan = convProductPlan(g)
+        // Unfold again what the weight gradients read and the forward pass did not leave: other
+        // layers have used shared columns since, and the paired forward products write less.
+        let columnsMissing = plan.weightGradientReadsColumns && (workspace.sharesColumns || !plan.forwardWritesColumns)
+        let squaresMissing = withNoise && plan.weightGradientReadsSquares && (workspace.sharesColumns || !plan.forwardWritesSquares)
+        if columnsMissing || squaresMissing {
+            try unfold(input: input, geometry: g, workspace: workspace, withNoise: withNoise && plan.weightGradientReadsSquares)
         }
         let positions = g.batch * g.outPlane
         let rows = workspace.mean, varianceRows = workspace.variance
@@ -121,14 +136,21 @@ extension OpenCLBackend: LRTLayerOperations {
                                           gradRows: rows, gradVarianceRows: varianceRows, geometry: g, withNoise: withNoise,
                                           relu: activation == .relu, pool: activation == .reluMaxPool)
         try lrtKernels.convBiasGradient(gradRows: rows, gradBias: gradients.bias, channels: g.outChannels, positions: positions)
-        try gemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: positions,
-                 alpha: 1, a: rows, b: workspace.columns, beta: 0, c: gradients.theta)
-        if withNoise {
+        if plan.pairedWeightGradient {
+            try convProductPair(a1: rows, a2: withNoise ? varianceRows : nil,
+                                columns: plan.implicit ? .implicit(x: input, geometry: g) : .stored(workspace.columns),
+                                c1: gradients.theta, c2: withNoise ? gradients.variance : nil,
+                                m: g.outChannels, n: g.patchSize, k: positions, transposeB: true, kernelSize: g.kernelSize)
+        } else {
             try gemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: positions,
-                     alpha: 1, a: varianceRows, b: workspace.columnsSquared, beta: 0, c: gradients.variance)
-            if case .gaussian(let alpha) = noise {
-                try addGaussianVariancePath(alpha: alpha, theta: weights.theta, gradVariance: gradients.variance, gradTheta: gradients.theta)
+                     alpha: 1, a: rows, b: workspace.columns, beta: 0, c: gradients.theta)
+            if withNoise {
+                try gemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: positions,
+                         alpha: 1, a: varianceRows, b: workspace.columnsSquared, beta: 0, c: gradients.variance)
             }
+        }
+        if case .gaussian(let alpha) = noise {
+            try addGaussianVariancePath(alpha: alpha, theta: weights.theta, gradVariance: gradients.variance, gradTheta: gradients.theta)
         }
         guard let gradInput else { return }
         try gemm(transposeA: true, transposeB: false, m: g.patchSize, n: positions, k: g.outChannels,

@@ -74,6 +74,14 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, GemmControl, @unc
     /// Which products leave CLBlast for `gemm_tiled.cl` (see ``gemmRoute(for:)``).
     public var gemmRouting: GemmRouting = .automatic
 
+    /// How conv layers compute their products (``ConvRoute``).
+    public var convRoute: ConvRoute = .standard
+    /// The tiles of `lrt_conv_gemm.cl` on the fused and implicit conv routes.
+    public var convGemmConfiguration: TiledGemmConfiguration = ConvRouteChoice.standardTiles
+    /// Slices of k for `lrt_conv_gemm.cl`, nil for ``SplitKPlan``'s choice (tests set it to
+    /// exercise the split on a device that would not split).
+    public var convGemmSlices: Int?
+
     /// The routes `vdrop tune` measured for this device, by shape (``useGemmParameters(_:)`` sets them).
     public var tunedGemmRoutes: [GemmShape: GemmRoute] = [:]
 
