@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct VDropCommand: ParsableCommand {
@@ -14,13 +15,22 @@ struct VDropCommand: ParsableCommand {
     static var producer: String { "vdrop \(version)" }
 
     /// The default entry point, except that a failure is printed in the command line's words
-    /// (the library names settings; ``FlagNames`` turns them into flags).
+    /// (the library names settings; ``FlagNames`` turns them into flags), in one write: ranks
+    /// under mpirun that fail alike share the terminal, and a message written in pieces
+    /// interleaves with the other rank's.
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            exit(withError: FlagNames.inCommandLineWords(error))
+            let translated = FlagNames.inCommandLineWords(error)
+            let code = exitCode(for: translated)
+            let message = fullMessage(for: translated)
+            if !message.isEmpty {
+                let text = Data((message + "\n").utf8)
+                (code == .success ? FileHandle.standardOutput : FileHandle.standardError).write(text)
+            }
+            Foundation.exit(code.rawValue)
         }
     }
 }
