@@ -95,9 +95,7 @@ extension Array where Element == PlannedRun {
             guard let objective = try? run.configuration.resolvedObjective() else { continue }
             let workload = GemmAutoTuning.Workload(model: run.configuration.model, objective: objective,
                                                    batch: Swift.max(1, run.configuration.batch / ranks))
-            if !workloads.contains(where: { $0.model == workload.model && $0.objective == workload.objective && $0.batch == workload.batch }) {
-                workloads.append(workload)
-            }
+            if !workloads.contains(workload) { workloads.append(workload) }
         }
         return workloads
     }

@@ -18,7 +18,7 @@ import VDrop
 /// (``GemmTuningFile/withLock(_:_:)``), and the file is replaced by a rename.
 public enum GemmAutoTuning {
     /// What one training step computes: its products' shapes come from recording one step.
-    public struct Workload: Sendable {
+    public struct Workload: Equatable, Sendable {
         public var model: ModelKind
         public var objective: Objective
         public var batch: Int
