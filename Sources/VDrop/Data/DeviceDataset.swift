@@ -19,7 +19,7 @@ public final class DeviceDataset {
         try backend.uploadBytes(dataset.pixels, to: pixels)
         normalization = try backend.tensor(dataset.scale + dataset.shift, shape: [2 * dataset.scale.count])
         labels = try backend.tensor(dataset.labels.map(Float.init), shape: [dataset.count])
-        order = try backend.tensor((0..<dataset.count).map(Float.init), shape: [dataset.count])
+        order = try Self.unshuffledOrder(of: dataset, on: backend)
     }
 
     /// The same samples, already on the backend, with an order of its own: each seed of a
@@ -30,10 +30,15 @@ public final class DeviceDataset {
         pixels = other.pixels
         normalization = other.normalization
         labels = other.labels
-        order = try backend.tensor((0..<dataset.count).map(Float.init), shape: [dataset.count])
+        order = try Self.unshuffledOrder(of: dataset, on: backend)
     }
 
     public var count: Int { dataset.count }
+
+    /// 0, 1, …, count − 1: the order before the first epoch's shuffle.
+    private static func unshuffledOrder(of dataset: Dataset, on backend: any Backend) throws -> Tensor {
+        try backend.tensor((0..<dataset.count).map(Float.init), shape: [dataset.count])
+    }
 
     /// The order of epoch `epoch` of a run with `seed`: a Fisher–Yates shuffle driven by
     /// Philox words (stream `shuffleStream`, step = epoch), so it is the same on every backend.
