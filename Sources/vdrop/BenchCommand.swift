@@ -53,6 +53,14 @@ struct BenchCommand: ParsableCommand {
         valueName: "routes"))
     var convRoutes: [String] = []
 
+    /// Whether a ReLU after a BatchNorm runs in the BatchNorm's passes (``ModelPlan``).
+    enum BatchNormReLU: String, ExpressibleByArgument, CaseIterable {
+        case fused, separate
+    }
+
+    @Option(help: "How the steps run a ReLU after a BatchNorm (VGG-like): fused into the BatchNorm's passes (the default, as train does) or separate, a layer of its own, to time what the fusion saves.")
+    var bnRelu: BatchNormReLU = .fused
+
     @OptionGroup var device: DeviceOptions
 
     /// The --conv-routes, or nil when one is not a route.
@@ -128,6 +136,7 @@ struct BenchCommand: ParsableCommand {
             }
         }
 
+        let fused = bnRelu == .fused
         var deviceSteps: [StepMeasurement] = []
         var cpuSteps: [StepMeasurement] = []
         print("")
@@ -138,14 +147,14 @@ struct BenchCommand: ParsableCommand {
                     for route in timedConvRoutes(deviceBackend) {
                         if let route { deviceBackend.gemmControl?.useConvRoute(route) }
                         var m = try StepBenchmark.measure(model: model, objective: objective, batch: batch, backend: deviceBackend,
-                                                          samples: samples, profileSteps: profile ? 10 : 0)
+                                                          samples: samples, profileSteps: profile ? 10 : 0, fuseBatchNormReLU: fused)
                         if let route { m.backend += " conv \(route)" }
                         deviceSteps.append(m)
                         printStep(m)
                         if let profile = m.profile { printProfile(profile) }
                         if seeds > 1 {
                             let batched = try SeedBatchBenchmark.measure(model: model, objective: objective, batch: batch, seeds: seeds,
-                                                                         backend: deviceBackend, samples: samples)
+                                                                         backend: deviceBackend, samples: samples, fuseBatchNormReLU: fused)
                             deviceSteps.append(batched)
                             printStep(batched, single: m)
                         }
@@ -156,13 +165,13 @@ struct BenchCommand: ParsableCommand {
                     let cpuSamples = model == .vgglike ? min(samples, 3) : samples
                     let m = try StepBenchmark.measure(model: model, objective: objective, batch: batch, backend: cpu,
                                                       samples: cpuSamples, stepsPerSample: model == .vgglike ? 1 : 5,
-                                                      warmupSteps: model == .vgglike ? 1 : 5)
+                                                      warmupSteps: model == .vgglike ? 1 : 5, fuseBatchNormReLU: fused)
                     cpuSteps.append(m)
                     printStep(m)
                     if seeds > 1 {
                         let batched = try SeedBatchBenchmark.measure(model: model, objective: objective, batch: batch, seeds: seeds, backend: cpu,
                                                                      samples: cpuSamples, stepsPerSample: model == .vgglike ? 1 : 5,
-                                                                     warmupSteps: model == .vgglike ? 1 : 5)
+                                                                     warmupSteps: model == .vgglike ? 1 : 5, fuseBatchNormReLU: fused)
                         cpuSteps.append(batched)
                         printStep(batched, single: m)
                     }

@@ -15,7 +15,8 @@
 #     tune, --auto-tune auto) and the second reads them
 
 #  4. the PyTorch peer, eager and CUDA graph, then the ratios of steps/s against both, tuned and not
-#     then 5 seeds as one batched network against one network (bench --seeds 5), and each conv
+#     then 5 seeds as one batched network against one network (bench --seeds 5), VGG-like with the
+#     ReLU after each BatchNorm fused (the default) and separate (bench --bn-relu), and each conv
 #     route (im2col, fused, implicit in its tiles) on VGG-like and LeNet-5, its profile and check
 #  5. vdrop check, tuned: the device against the CPU backend on every model
 #  6. vdrop bench --profile, tuned and untuned: where each step's device time goes, kernel by kernel
@@ -102,6 +103,12 @@ ratios vdrop-bench-autotuned-again
 stage "batched seeds: 5 seeds as one network against one network"
 limited 120 "$here/run.sh" bench --device "$device" --gemm-parameters "$tuning" --skip-cpu-steps --skip-operations \
     --models lenet300,lenet5 --objectives svdo,ard --seeds 5 --json "$out/vdrop-bench-seeds.json" | tee "$out/vdrop-bench-seeds.txt"
+
+stage "BatchNorm + ReLU (tuned): VGG-like with the ReLU fused into BatchNorm (the default) against a layer of its own"
+limited 120 "$here/run.sh" bench --device "$device" --gemm-parameters "$tuning" --skip-cpu-steps --skip-operations \
+    --models vgglike --objectives svdo --bn-relu fused --json "$out/vdrop-bench-bnrelu-fused.json" "$@" | tee "$out/vdrop-bench-bnrelu.txt"
+limited 120 "$here/run.sh" bench --device "$device" --gemm-parameters "$tuning" --skip-cpu-steps --skip-operations \
+    --models vgglike --objectives svdo --bn-relu separate --json "$out/vdrop-bench-bnrelu-separate.json" "$@" | tee -a "$out/vdrop-bench-bnrelu.txt"
 
 stage "conv routes (tuned): im2col (today's) against the paired products on im2col's columns and the implicit GEMM"
 limited 240 "$here/run.sh" bench --device "$device" --gemm-parameters "$tuning" --skip-cpu-steps --skip-operations \

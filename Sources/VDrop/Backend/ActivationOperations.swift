@@ -31,12 +31,34 @@ public protocol ActivationOperations: BackendCore {
     /// statistics (biased variance over B·S), saves mean and 1/√(var+ε), and updates
     /// running = (1−momentum)·running + momentum·batch (the running variance unbiased, ×n/(n−1)),
     /// as PyTorch's BatchNorm. Evaluation: normalizes with the running statistics.
-    /// output = γ·x̂ + β.
+    /// output = γ·x̂ + β, with `.relu` max(γ·x̂ + β, 0): the bits ``reluForward(input:output:)``
+    /// writes after the unfused pass, without its launch and its pass over the activation.
     func batchNormForward(input: Tensor, gamma: Tensor, beta: Tensor, output: Tensor,
                           runningMean: Tensor, runningVariance: Tensor, saved: BatchNormSaved,
-                          training: Bool, momentum: Float, epsilon: Float) throws
+                          training: Bool, momentum: Float, epsilon: Float, activation: FusedActivation) throws
 
-    /// The training-mode backward pass; overwrites gradInput, gradGamma and gradBeta.
-    func batchNormBackward(input: Tensor, gamma: Tensor, gradOutput: Tensor, saved: BatchNormSaved,
-                           gradInput: Tensor, gradGamma: Tensor, gradBeta: Tensor) throws
+    /// The training-mode backward pass; overwrites gradInput, gradGamma and gradBeta. `output` is
+    /// the forward pass's: with `.relu`, ∂L/∂output passes only where it is > 0 (the mask of
+    /// ``reluBackward(output:gradOutput:gradInput:)``, so the result equals the unfused pair's bit for bit).
+    /// `gradInput` may be `gradOutput`.
+    func batchNormBackward(input: Tensor, gamma: Tensor, gradOutput: Tensor, output: Tensor, saved: BatchNormSaved,
+                           gradInput: Tensor, gradGamma: Tensor, gradBeta: Tensor, activation: FusedActivation) throws
+}
+
+extension ActivationOperations {
+    /// A BatchNorm forward pass without a fused activation.
+    public func batchNormForward(input: Tensor, gamma: Tensor, beta: Tensor, output: Tensor,
+                                 runningMean: Tensor, runningVariance: Tensor, saved: BatchNormSaved,
+                                 training: Bool, momentum: Float, epsilon: Float) throws {
+        try batchNormForward(input: input, gamma: gamma, beta: beta, output: output, runningMean: runningMean,
+                             runningVariance: runningVariance, saved: saved, training: training,
+                             momentum: momentum, epsilon: epsilon, activation: .none)
+    }
+
+    /// A BatchNorm backward pass without a fused activation.
+    public func batchNormBackward(input: Tensor, gamma: Tensor, gradOutput: Tensor, saved: BatchNormSaved,
+                                  gradInput: Tensor, gradGamma: Tensor, gradBeta: Tensor) throws {
+        try batchNormBackward(input: input, gamma: gamma, gradOutput: gradOutput, output: gradOutput, saved: saved,
+                              gradInput: gradInput, gradGamma: gradGamma, gradBeta: gradBeta, activation: .none)
+    }
 }

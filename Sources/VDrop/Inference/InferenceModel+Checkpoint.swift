@@ -50,7 +50,7 @@ extension InferenceModel {
                 stages.append(.relu)
             case .maxPool:
                 stages.append(.maxPool)
-            case .batchNorm(let channels):
+            case .batchNorm(let channels, let relu):
                 let key = stage.key ?? "bn"
                 let variance = try tensor("\(key).running_var", count: channels)
                 guard variance.allSatisfy({ $0 >= 0 }) else {
@@ -60,6 +60,9 @@ extension InferenceModel {
                                                    beta: try tensor("\(key).bias", count: channels),
                                                    mean: try tensor("\(key).running_mean", count: channels),
                                                    variance: variance, epsilon: BatchNormLayer.epsilon)))
+                // The inference model keeps the ReLU a stage of its own, fused in training or not,
+                // so exported files do not depend on the training plan's fusion.
+                if relu { stages.append(.relu) }
             }
         }
         self.init(sampleShape: model.sampleShape, stages: stages,

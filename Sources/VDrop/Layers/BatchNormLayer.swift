@@ -1,4 +1,5 @@
-/// Batch normalization over channels (NCHW, or [batch, features] after a dense layer).
+/// Batch normalization over channels (NCHW, or [batch, features] after a dense layer), with
+/// a following ReLU fused into its passes when `activation` is `.relu` (``ModelPlan``).
 ///
 /// γ and β are plain parameters in the arena; the running statistics are state,
 /// not trained, kept in the network's state storage so checkpoints carry them.
@@ -9,6 +10,8 @@ public final class BatchNormLayer: Layer {
     public let inputShape: [Int]
     public var outputShape: [Int] { inputShape }
     public let channels: Int
+    /// `.relu`: the output is max(γ·x̂ + β, 0), a ReLU layer's work done in this layer's passes.
+    public let activation: FusedActivation
     /// PyTorch's defaults.
     public static let momentum: Float = 0.1
     public static let epsilon: Float = 1e-5
@@ -21,9 +24,10 @@ public final class BatchNormLayer: Layer {
     public let runningVariance: Tensor
     let saved: BatchNormSaved
 
-    init(name: String, key: String, backend: any Backend, inputShape: [Int], gammaRange: Range<Int>, betaRange: Range<Int>,
-         views: ParameterViews, runningMean: Tensor, runningVariance: Tensor) throws {
+    init(name: String, key: String, backend: any Backend, inputShape: [Int], activation: FusedActivation,
+         gammaRange: Range<Int>, betaRange: Range<Int>, views: ParameterViews, runningMean: Tensor, runningVariance: Tensor) throws {
         self.name = name
+        self.activation = activation
         self.key = key
         self.backend = backend
         self.inputShape = inputShape
@@ -45,7 +49,7 @@ public final class BatchNormLayer: Layer {
         try backend.batchNormForward(input: input.reshaped(channelShape), gamma: gamma, beta: beta,
                                      output: output.reshaped(channelShape), runningMean: runningMean,
                                      runningVariance: runningVariance, saved: saved, training: mode.isTraining,
-                                     momentum: Self.momentum, epsilon: Self.epsilon)
+                                     momentum: Self.momentum, epsilon: Self.epsilon, activation: activation)
     }
 
     public func backward(input: Tensor, output: Tensor, gradOutput: Tensor, gradInput: Tensor?, mode: ForwardMode) throws {
@@ -54,7 +58,8 @@ public final class BatchNormLayer: Layer {
             preconditionFailure("BatchNorm as a network's first layer is not supported")
         }
         try backend.batchNormBackward(input: input.reshaped(channelShape), gamma: gamma,
-                                      gradOutput: gradOutput.reshaped(channelShape), saved: saved,
-                                      gradInput: gradInput.reshaped(channelShape), gradGamma: gradGamma, gradBeta: gradBeta)
+                                      gradOutput: gradOutput.reshaped(channelShape), output: output.reshaped(channelShape),
+                                      saved: saved, gradInput: gradInput.reshaped(channelShape), gradGamma: gradGamma,
+                                      gradBeta: gradBeta, activation: activation)
     }
 }

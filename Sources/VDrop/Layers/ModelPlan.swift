@@ -13,7 +13,9 @@ public struct ModelPlan: Equatable, Sendable {
         case relu
         /// 2×2, stride 2.
         case maxPool
-        case batchNorm(channels: Int)
+        /// Over `channels`, with a fused ReLU when `relu` (VGG-like's BatchNorm → ReLU: one
+        /// launch and one pass over the activation fewer each way).
+        case batchNorm(channels: Int, relu: Bool)
     }
 
     /// One stage: a layer of the network.
@@ -33,7 +35,7 @@ public struct ModelPlan: Equatable, Sendable {
         /// BatchNorm's running mean (then variance, the same count) in the state storage.
         public let state: Range<Int>?
 
-        /// For summaries: "dense1 784→300 +relu", "conv1 1→20@5×5 +relu +maxpool", "bn1 64", "relu".
+        /// For summaries: "dense1 784→300 +relu", "conv1 1→20@5×5 +relu +maxpool", "bn1 64 +relu", "relu".
         public var displayName: String {
             switch operation {
             case .dense(let inputs, let outputs, let relu):
@@ -43,7 +45,7 @@ public struct ModelPlan: Equatable, Sendable {
                 return "\(key ?? "conv") \(g.inChannels)→\(g.outChannels)@\(g.kernelSize)×\(g.kernelSize)\(fused)"
             case .relu: return "relu"
             case .maxPool: return "maxpool"
-            case .batchNorm(let channels): return "\(key ?? "bn") \(channels)"
+            case .batchNorm(let channels, let relu): return "\(key ?? "bn") \(channels)\(relu ? " +relu" : "")"
             }
         }
 
@@ -76,14 +78,18 @@ public struct ModelPlan: Equatable, Sendable {
     /// worth it when the buffers are large (VGG-like: 2.8 GiB → 1.4 GiB at batch 100).
     public static let sharedScratchThreshold = 256 << 20
 
-    public init(model: ModelKind, batch: Int) {
-        self.init(specs: model.layers, sampleShape: model.sampleShape, batch: batch)
+    /// `fuseBatchNormReLU`: as in ``init(specs:sampleShape:batch:fuseBatchNormReLU:)``.
+    public init(model: ModelKind, batch: Int, fuseBatchNormReLU: Bool = true) {
+        self.init(specs: model.layers, sampleShape: model.sampleShape, batch: batch, fuseBatchNormReLU: fuseBatchNormReLU)
     }
 
     /// Lays out `specs`. Fusion: a ReLU right after a dense or conv layer runs inside that
     /// layer's passes, and a max-pool right after a conv's ReLU runs in the conv's epilogue too
     /// (LeNet-5's conv → ReLU → pool: two launches fewer each way, no pre-pool activation stored).
-    public init(specs: [LayerSpec], sampleShape: [Int], batch: Int) {
+    /// A ReLU right after a BatchNorm runs in the BatchNorm's passes unless `fuseBatchNormReLU` is
+    /// false (kept so `vdrop bench --bn-relu separate` can time the two); either way the parameters,
+    /// their names and the arena layout are the same, since a ReLU has none.
+    public init(specs: [LayerSpec], sampleShape: [Int], batch: Int, fuseBatchNormReLU: Bool = true) {
         precondition(batch > 0, "a batch holds at least one sample")
         self.batch = batch
         self.sampleShape = sampleShape
@@ -135,8 +141,9 @@ public struct ModelPlan: Equatable, Sendable {
             case .batchNorm:
                 let channels = shape[1]
                 norms += 1
+                let relu = fuseBatchNormReLU && nextIs(.relu)
                 let gamma = reserve(channels, in: &plainCount), beta = reserve(channels, in: &plainCount)
-                stages.append(Stage(operation: .batchNorm(channels: channels), key: "bn\(norms)", inputShape: input, outputShape: shape,
+                stages.append(Stage(operation: .batchNorm(channels: channels, relu: relu), key: "bn\(norms)", inputShape: input, outputShape: shape,
                                     weights: nil, plain: gamma, beta: beta, state: reserve(channels, in: &stateCount)))
                 stateCount += channels  // the running variances follow the means
             }

@@ -17,7 +17,8 @@ public final class Network {
     public let state: Tensor
     /// activations[0] is the input batch; activations[i+1] is layer i's output. A ReLU works
     /// in place (its output is its input's tensor): no layer before a ReLU needs its own
-    /// output in backward, and the ReLU's backward needs only its output.
+    /// output in backward, and the ReLU's backward needs only its output. A layer with a fused
+    /// ReLU (dense, conv, BatchNorm) keeps its own output, which its backward masks with.
     public let activations: [Tensor]
     /// activationGradients[i] is ∂L/∂activations[i]. Backward needs only two at a time, so
     /// they alternate between two buffers of the largest size.
@@ -75,10 +76,10 @@ public final class Network {
                 layers.append(ReLULayer(name: name, backend: backend, shape: stage.inputShape))
             case .maxPool:
                 layers.append(try MaxPoolLayer(name: name, backend: backend, inputShape: stage.inputShape))
-            case .batchNorm(let channels):
+            case .batchNorm(let channels, let relu):
                 let offset = stage.state!.lowerBound
                 layers.append(try BatchNormLayer(name: name, key: stage.key!, backend: backend, inputShape: stage.inputShape,
-                                                 gammaRange: stage.plain!, betaRange: stage.beta!, views: views,
+                                                 activation: relu ? .relu : .none, gammaRange: stage.plain!, betaRange: stage.beta!, views: views,
                                                  runningMean: state.slice(from: offset, shape: [channels]),
                                                  runningVariance: state.slice(from: offset + channels, shape: [channels])))
             }
@@ -104,8 +105,9 @@ public final class Network {
         try self.init(plan: ModelPlan(specs: specs, sampleShape: sampleShape, batch: batch), backend: backend)
     }
 
-    public convenience init(model: ModelKind, batch: Int, backend: any Backend) throws {
-        try self.init(plan: ModelPlan(model: model, batch: batch), backend: backend)
+    /// `fuseBatchNormReLU`: as ``ModelPlan/init(model:batch:fuseBatchNormReLU:)``.
+    public convenience init(model: ModelKind, batch: Int, backend: any Backend, fuseBatchNormReLU: Bool = true) throws {
+        try self.init(plan: ModelPlan(model: model, batch: batch, fuseBatchNormReLU: fuseBatchNormReLU), backend: backend)
     }
 
     /// Every trainable tensor and BatchNorm statistic under its name in the plan

@@ -52,7 +52,7 @@ public struct InitialWeights {
             case .conv(let g, _):
                 wanted += [(fromCheckpoint ? "\(key).theta" : "\(key).weight", "\(key).theta", g.weightShape),
                            ("\(key).bias", "\(key).bias", [g.outChannels])]
-            case .batchNorm(let channels):
+            case .batchNorm(let channels, _):
                 wanted += ["weight", "bias", "running_mean", "running_var"].map { ("\(key).\($0)", "\(key).\($0)", [channels]) }
             case .relu, .maxPool:
                 break

@@ -7,11 +7,13 @@ public enum SeedBatchBenchmark {
     /// own kept on the device (as ``StepBenchmark`` does), warms up, then times `samples` runs
     /// of `stepsPerSample` batched steps, each run ending with a wait for the device.
     /// Compare its images/s with ``StepBenchmark``'s single network: that is the rate of the
-    /// same seeds trained one after another.
+    /// same seeds trained one after another. `fuseBatchNormReLU` as in ``StepBenchmark``.
     public static func measure(model: ModelKind, objective: Objective, batch: Int, seeds: Int, backend: any Backend,
-                               samples: Int = 20, stepsPerSample: Int = 5, warmupSteps: Int = 5) throws -> StepMeasurement {
+                               samples: Int = 20, stepsPerSample: Int = 5, warmupSteps: Int = 5,
+                               fuseBatchNormReLU: Bool = true) throws -> StepMeasurement {
         let before = backend.allocatedBytes
-        let seedBatch = try SeedBatch(model: model, batch: batch, seeds: seeds, backend: backend)
+        let seedBatch = try SeedBatch(plan: ModelPlan(model: model, batch: batch, fuseBatchNormReLU: fuseBatchNormReLU),
+                                      seeds: seeds, backend: backend)
         let networkBytes = backend.allocatedBytes - before
         for (index, network) in seedBatch.networks.enumerated() {
             try network.initializeParameters(seed: UInt64(1 + index))
@@ -37,7 +39,8 @@ public enum SeedBatchBenchmark {
         let times = try Stopwatch.measure(warmup: 0, samples: samples) { try run(stepsPerSample) }
         let kernels = backend.deviceActivity.map { Double($0.kernelsEnqueued - (launchesBefore ?? 0)) / Double(samples * stepsPerSample) }
         let perStep = Stopwatch.median(times) / Double(stepsPerSample)
-        return StepMeasurement(model: model.rawValue, objective: objective.description, backend: backend.name, batch: batch,
+        return StepMeasurement(model: model.rawValue, objective: objective.description,
+                               backend: backend.name + separateBatchNormReLULabel(model, fused: fuseBatchNormReLU), batch: batch,
                                msPerStep: perStep * 1e3, minMsPerStep: times[0] / Double(stepsPerSample) * 1e3,
                                imagesPerSecond: Double(seeds * batch) / perStep, kernelsPerStep: kernels,
                                networkBytes: networkBytes, deviceBytesInUse: inUse, samples: samples, stepsPerSample: stepsPerSample,

@@ -35,12 +35,13 @@ public enum StepBenchmark {
     /// the PyTorch peer does), warms up, then times `samples` runs of `stepsPerSample` steps each,
     /// each run ending with a wait for the device. With `profileSteps` > 0 on an OpenCL backend
     /// whose queue can profile, that many more steps are run with every command's event kept,
-    /// and the measurement carries their ``KernelProfile``.
+    /// and the measurement carries their ``KernelProfile``. `fuseBatchNormReLU` false: each ReLU
+    /// after a BatchNorm is a layer of its own (``ModelPlan``), and the backend's name says so.
     public static func measure(model: ModelKind, objective: Objective, batch: Int, backend: any Backend,
                                samples: Int = 20, stepsPerSample: Int = 5, warmupSteps: Int = 5,
-                               profileSteps: Int = 0) throws -> StepMeasurement {
+                               profileSteps: Int = 0, fuseBatchNormReLU: Bool = true) throws -> StepMeasurement {
         let before = backend.allocatedBytes
-        let network = try Network(model: model, batch: batch, backend: backend)
+        let network = try Network(model: model, batch: batch, backend: backend, fuseBatchNormReLU: fuseBatchNormReLU)
         let networkBytes = backend.allocatedBytes - before
         try network.initializeParameters(seed: 1)
         let key = NoiseKey(seed: 99, step: 0, stream: 0x8E7C)
@@ -70,10 +71,17 @@ public enum StepBenchmark {
             try run(profileSteps)
             profile = KernelProfile(commands: try queue.takeRecordedCommands(), steps: profileSteps)
         }
-        return StepMeasurement(model: model.rawValue, objective: objective.description, backend: backend.name, batch: batch,
+        return StepMeasurement(model: model.rawValue, objective: objective.description,
+                               backend: backend.name + separateBatchNormReLULabel(model, fused: fuseBatchNormReLU), batch: batch,
                                msPerStep: perStep * 1e3, minMsPerStep: times[0] / Double(stepsPerSample) * 1e3,
                                imagesPerSecond: Double(batch) / perStep, kernelsPerStep: kernels,
                                networkBytes: networkBytes, deviceBytesInUse: inUse, samples: samples, stepsPerSample: stepsPerSample,
                                profile: profile)
     }
+}
+
+/// " bn+relu separate" for a model with a BatchNorm → ReLU built unfused, so a measurement of
+/// the unfused candidate never reads as the default's; "" otherwise.
+func separateBatchNormReLULabel(_ model: ModelKind, fused: Bool) -> String {
+    fused || ModelPlan(model: model, batch: 1) == ModelPlan(model: model, batch: 1, fuseBatchNormReLU: false) ? "" : " bn+relu separate"
 }

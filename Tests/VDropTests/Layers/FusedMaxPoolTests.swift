@@ -94,9 +94,9 @@ final class FusedMaxPoolTests: XCTestCase {
                                   .conv(outChannels: 6, kernelSize: 3, padding: 1), .batchNorm, .relu, .maxPool,
                                   .conv(outChannels: 5, kernelSize: 1, padding: 0), .maxPool, .dense(outputs: 10)]
         let network = try Network(specs: specs, sampleShape: [2, 13, 13], batch: 3, backend: TestBackends.cpu)
-        XCTAssertEqual(network.layers.map(\.name), ["conv1 2→4@3×3 +relu +maxpool", "conv2 4→6@3×3", "bn1 6", "relu", "maxpool",
+        XCTAssertEqual(network.layers.map(\.name), ["conv1 2→4@3×3 +relu +maxpool", "conv2 4→6@3×3", "bn1 6 +relu", "maxpool",
                                                     "conv3 6→5@1×1", "maxpool", "dense4 5→10"])
-        XCTAssertEqual(network.layers.map(\.outputShape), [[3, 4, 5, 5], [3, 6, 5, 5], [3, 6, 5, 5], [3, 6, 5, 5], [3, 6, 2, 2],
+        XCTAssertEqual(network.layers.map(\.outputShape), [[3, 4, 5, 5], [3, 6, 5, 5], [3, 6, 5, 5], [3, 6, 2, 2],
                                                            [3, 5, 2, 2], [3, 5, 1, 1], [3, 10]])
     }
 }

@@ -21,15 +21,15 @@ final class ModelPlanTests: XCTestCase {
         XCTAssertFalse(plan.sharesConvScratch)
     }
 
-    /// A pool fuses only right after a conv's own ReLU; a ReLU after BatchNorm stays a stage.
+    /// A pool fuses only right after a conv's own ReLU; a ReLU after BatchNorm fuses into the BatchNorm.
     func testFusionFollowsOnlyTheLayerItBelongsTo() {
         let specs: [LayerSpec] = [.conv(outChannels: 4, kernelSize: 3, padding: 0), .relu, .maxPool,
                                   .conv(outChannels: 6, kernelSize: 3, padding: 1), .batchNorm, .relu, .maxPool,
                                   .conv(outChannels: 5, kernelSize: 1, padding: 0), .maxPool, .dense(outputs: 10), .relu]
         let plan = ModelPlan(specs: specs, sampleShape: [2, 13, 13], batch: 3)
-        XCTAssertEqual(plan.stages.map(\.displayName), ["conv1 2→4@3×3 +relu +maxpool", "conv2 4→6@3×3", "bn1 6", "relu", "maxpool",
+        XCTAssertEqual(plan.stages.map(\.displayName), ["conv1 2→4@3×3 +relu +maxpool", "conv2 4→6@3×3", "bn1 6 +relu", "maxpool",
                                                         "conv3 6→5@1×1", "maxpool", "dense4 5→10 +relu"])
-        XCTAssertEqual(plan.stages.map(\.key), ["conv1", "conv2", "bn1", nil, nil, "conv3", nil, "dense4"])
+        XCTAssertEqual(plan.stages.map(\.key), ["conv1", "conv2", "bn1", nil, "conv3", nil, "dense4"])
         // BatchNorm's γ and β follow conv2's bias in the plain segment; its statistics are state.
         XCTAssertEqual(plan.stages[2].plain, 10..<16)
         XCTAssertEqual(plan.stages[2].beta, 16..<22)
@@ -46,6 +46,28 @@ final class ModelPlanTests: XCTestCase {
         XCTAssertEqual(plan.weightStages.count, 15)
         XCTAssertEqual(plan.weightStages.map(\.key).last, "dense15")
         XCTAssertFalse(ModelPlan(model: .vgglike, batch: 2).sharesConvScratch)
+    }
+
+    /// VGG-like's 14 ReLUs after a BatchNorm run in the BatchNorm; unfused (bench --bn-relu separate)
+    /// they are stages of their own, and everything a checkpoint or a data-parallel peer sees is the same.
+    func testVGGLikeFusesEachReLUIntoItsBatchNorm() {
+        let fused = ModelPlan(model: .vgglike, batch: 2), separate = ModelPlan(model: .vgglike, batch: 2, fuseBatchNormReLU: false)
+        let names = fused.stages.map(\.displayName)
+        XCTAssertEqual(Array(names.prefix(4)), ["conv1 3→64@3×3", "bn1 64 +relu", "conv2 64→64@3×3", "bn2 64 +relu"])
+        XCTAssertEqual(Array(names.suffix(3)), ["dense14 512→512", "bn14 512 +relu", "dense15 512→10"])
+        XCTAssertFalse(names.contains("relu"))
+        XCTAssertEqual(fused.stages.count, 13 + 14 + 5 + 2)
+        XCTAssertEqual(Array(separate.stages.map(\.displayName).prefix(4)), ["conv1 3→64@3×3", "bn1 64", "relu", "conv2 64→64@3×3"])
+        XCTAssertEqual(separate.stages.count, fused.stages.count + 14)
+        XCTAssertEqual(separate.stages.filter { $0.operation == .relu }.map(\.outputShape),
+                       fused.stages.filter { if case .batchNorm(_, true) = $0.operation { return true } else { return false } }.map(\.outputShape))
+        XCTAssertEqual(separate.parameterNames, fused.parameterNames)
+        XCTAssertEqual(separate.weightStages, fused.weightStages)
+        XCTAssertEqual([separate.weightCount, separate.plainCount, separate.stateCount, separate.classes],
+                       [fused.weightCount, fused.plainCount, fused.stateCount, fused.classes])
+        XCTAssertEqual(separate.stages.compactMap(\.plain), fused.stages.compactMap(\.plain))
+        XCTAssertEqual(separate.stages.compactMap(\.beta), fused.stages.compactMap(\.beta))
+        XCTAssertEqual(separate.stages.compactMap(\.state), fused.stages.compactMap(\.state))
     }
 
     /// The network allocates the plan: the same layers, shapes and arena, and its names are the plan's.

@@ -21,7 +21,7 @@ final class InitFromTests: TemporaryFolderTestCase {
                 entries += [entry("\(key).weight", [outputs, inputs]), entry("\(key).bias", [outputs])]
             case .conv(let g, _):
                 entries += [entry("\(key).weight", g.weightShape), entry("\(key).bias", [g.outChannels])]
-            case .batchNorm(let channels):
+            case .batchNorm(let channels, _):
                 entries += ["weight", "bias", "running_mean", "running_var"].map { entry("\(key).\($0)", [channels]) }
             case .relu, .maxPool:
                 break

@@ -49,7 +49,7 @@ extension CPUBackend: ActivationOperations {
 
     public func batchNormForward(input: Tensor, gamma: Tensor, beta: Tensor, output: Tensor,
                                  runningMean: Tensor, runningVariance: Tensor, saved: BatchNormSaved,
-                                 training: Bool, momentum: Float, epsilon: Float) throws {
+                                 training: Bool, momentum: Float, epsilon: Float, activation: FusedActivation) throws {
         let (batch, channels, spatial) = BatchNormGeometry.check(
             input: input, sameAsInput: [output], perChannel: [gamma, beta, runningMean, runningVariance, saved.mean, saved.inverseStd])
         let n = batch * spatial
@@ -58,7 +58,7 @@ extension CPUBackend: ActivationOperations {
         let gammaPointer = gamma.hostPointer, betaPointer = beta.hostPointer
         let runMean = runningMean.hostPointer, runVariance = runningVariance.hostPointer
         let savedMean = saved.mean.hostPointer, savedInverseStd = saved.inverseStd.hostPointer
-        let channelStride = channels * spatial
+        let channelStride = channels * spatial, relu = activation == .relu
         parallelFor(channels, grain: max(1, 16_384 / n)) { channelRange in
             for c in channelRange {
                 let start = x + c * spatial
@@ -89,19 +89,27 @@ extension CPUBackend: ActivationOperations {
                 let scale = gammaPointer[c], shift = betaPointer[c]
                 for b in 0..<batch {
                     let offset = b * channelStride + c * spatial
-                    for s in 0..<spatial { y[offset + s] = scale * ((x[offset + s] - mean) * inverseStd) + shift }
+                    if relu {
+                        // max(_, 0) as reluForward takes it, so the fused pass writes its bits.
+                        for s in 0..<spatial { y[offset + s] = max(scale * ((x[offset + s] - mean) * inverseStd) + shift, 0) }
+                    } else {
+                        for s in 0..<spatial { y[offset + s] = scale * ((x[offset + s] - mean) * inverseStd) + shift }
+                    }
                 }
             }
         }
     }
 
-    public func batchNormBackward(input: Tensor, gamma: Tensor, gradOutput: Tensor, saved: BatchNormSaved,
-                                  gradInput: Tensor, gradGamma: Tensor, gradBeta: Tensor) throws {
+    public func batchNormBackward(input: Tensor, gamma: Tensor, gradOutput: Tensor, output: Tensor, saved: BatchNormSaved,
+                                  gradInput: Tensor, gradGamma: Tensor, gradBeta: Tensor, activation: FusedActivation) throws {
         let (batch, channels, spatial) = BatchNormGeometry.check(
-            input: input, sameAsInput: [gradOutput, gradInput], perChannel: [gamma, gradGamma, gradBeta, saved.mean, saved.inverseStd])
+            input: input, sameAsInput: [gradOutput, output, gradInput], perChannel: [gamma, gradGamma, gradBeta, saved.mean, saved.inverseStd])
         let n = batch * spatial
         if n == 0 { return }
-        let x = input.hostPointer, g = gradOutput.hostPointer, dx = gradInput.hostPointer
+        let x = input.hostPointer, g = gradOutput.hostPointer, dx = gradInput.hostPointer, y = output.hostPointer
+        let relu = activation == .relu
+        // ∂L/∂(γ·x̂ + β): with the fused ReLU, reluBackward's mask of the gradient.
+        @inline(__always) func gradientAt(_ k: Int) -> Float { !relu || y[k] > 0 ? g[k] : 0 }
         let gammaPointer = gamma.hostPointer, dGamma = gradGamma.hostPointer, dBeta = gradBeta.hostPointer
         let savedMean = saved.mean.hostPointer, savedInverseStd = saved.inverseStd.hostPointer
         let channelStride = channels * spatial
@@ -112,7 +120,7 @@ extension CPUBackend: ActivationOperations {
                 for b in 0..<batch {
                     let offset = b * channelStride + c * spatial
                     for s in 0..<spatial {
-                        let gradient = Double(g[offset + s])
+                        let gradient = Double(gradientAt(offset + s))
                         sumG += gradient
                         sumGXHat += gradient * Double((x[offset + s] - mean) * inverseStd)
                     }
@@ -126,7 +134,7 @@ extension CPUBackend: ActivationOperations {
                     let offset = b * channelStride + c * spatial
                     for s in 0..<spatial {
                         let xHat = (x[offset + s] - mean) * inverseStd
-                        dx[offset + s] = factor * (fn * g[offset + s] - sg - xHat * sgx)
+                        dx[offset + s] = factor * (fn * gradientAt(offset + s) - sg - xHat * sgx)
                     }
                 }
             }

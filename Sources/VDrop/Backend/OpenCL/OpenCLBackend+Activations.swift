@@ -29,7 +29,7 @@ extension OpenCLBackend: ActivationOperations {
 
     public func batchNormForward(input: Tensor, gamma: Tensor, beta: Tensor, output: Tensor,
                                  runningMean: Tensor, runningVariance: Tensor, saved: BatchNormSaved,
-                                 training: Bool, momentum: Float, epsilon: Float) throws {
+                                 training: Bool, momentum: Float, epsilon: Float, activation: FusedActivation) throws {
         let (batch, channels, spatial) = BatchNormGeometry.check(
             input: input, sameAsInput: [output], perChannel: [gamma, beta, runningMean, runningVariance, saved.mean, saved.inverseStd])
         if batch * spatial == 0 || channels == 0 { return }
@@ -42,19 +42,21 @@ extension OpenCLBackend: ActivationOperations {
         try kernels.batchNormNormalize(input: input, mean: training ? saved.mean : runningMean,
                                        scale: training ? saved.inverseStd : runningVariance, scaleIsVariance: !training,
                                        gamma: gamma, beta: beta, output: output,
-                                       count: input.count, channels: channels, spatial: spatial, epsilon: epsilon)
+                                       count: input.count, channels: channels, spatial: spatial, epsilon: epsilon,
+                                       relu: activation == .relu)
     }
 
-    public func batchNormBackward(input: Tensor, gamma: Tensor, gradOutput: Tensor, saved: BatchNormSaved,
-                                  gradInput: Tensor, gradGamma: Tensor, gradBeta: Tensor) throws {
+    public func batchNormBackward(input: Tensor, gamma: Tensor, gradOutput: Tensor, output: Tensor, saved: BatchNormSaved,
+                                  gradInput: Tensor, gradGamma: Tensor, gradBeta: Tensor, activation: FusedActivation) throws {
         let (batch, channels, spatial) = BatchNormGeometry.check(
-            input: input, sameAsInput: [gradOutput, gradInput], perChannel: [gamma, gradGamma, gradBeta, saved.mean, saved.inverseStd])
+            input: input, sameAsInput: [gradOutput, output, gradInput], perChannel: [gamma, gradGamma, gradBeta, saved.mean, saved.inverseStd])
         if batch * spatial == 0 || channels == 0 { return }
-        let kernels = activationKernels
-        try kernels.batchNormBackwardReduce(input: input, gradOutput: gradOutput, savedMean: saved.mean, savedInvStd: saved.inverseStd,
-                                            gradGamma: gradGamma, gradBeta: gradBeta, batch: batch, channels: channels, spatial: spatial)
-        try kernels.batchNormBackwardInput(input: input, gamma: gamma, gradOutput: gradOutput, savedMean: saved.mean,
+        let kernels = activationKernels, relu = activation == .relu
+        try kernels.batchNormBackwardReduce(input: input, gradOutput: gradOutput, output: output, savedMean: saved.mean,
+                                            savedInvStd: saved.inverseStd, gradGamma: gradGamma, gradBeta: gradBeta,
+                                            batch: batch, channels: channels, spatial: spatial, relu: relu)
+        try kernels.batchNormBackwardInput(input: input, gamma: gamma, gradOutput: gradOutput, output: output, savedMean: saved.mean,
                                            savedInvStd: saved.inverseStd, gradGamma: gradGamma, gradBeta: gradBeta, gradInput: gradInput,
-                                           count: input.count, channels: channels, spatial: spatial, n: batch * spatial)
+                                           count: input.count, channels: channels, spatial: spatial, n: batch * spatial, relu: relu)
     }
 }

@@ -38,30 +38,31 @@ struct ActivationKernels {
     }
 
     /// `batch_norm_normalize`, one work item per value; `scaleIsVariance`: `scale` holds the
-    /// running variance (evaluation) rather than the saved 1/std (training).
+    /// running variance (evaluation) rather than the saved 1/std (training); `relu`: max(·, 0) after.
     func batchNormNormalize(input: Tensor, mean: Tensor, scale: Tensor, scaleIsVariance: Bool, gamma: Tensor, beta: Tensor,
-                            output: Tensor, count: Int, channels: Int, spatial: Int, epsilon: Float) throws {
+                            output: Tensor, count: Int, channels: Int, spatial: Int, epsilon: Float, relu: Bool) throws {
         try backend.launch("batch_norm_normalize", in: "batch_norm.cl", options: batchNormOptions, global: [count],
                            input, mean, scale, scaleIsVariance, gamma, beta, output,
-                           Int32(count), Int32(channels), Int32(spatial), epsilon)
+                           Int32(count), Int32(channels), Int32(spatial), epsilon, relu)
     }
 
-    /// `batch_norm_backward_reduce`, one work-group per channel: ∂γ and ∂β.
-    func batchNormBackwardReduce(input: Tensor, gradOutput: Tensor, savedMean: Tensor, savedInvStd: Tensor,
-                                 gradGamma: Tensor, gradBeta: Tensor, batch: Int, channels: Int, spatial: Int) throws {
+    /// `batch_norm_backward_reduce`, one work-group per channel: ∂γ and ∂β; `relu`: `gradOutput`
+    /// counts only where `output` (the fused ReLU's) is > 0.
+    func batchNormBackwardReduce(input: Tensor, gradOutput: Tensor, output: Tensor, savedMean: Tensor, savedInvStd: Tensor,
+                                 gradGamma: Tensor, gradBeta: Tensor, batch: Int, channels: Int, spatial: Int, relu: Bool) throws {
         try backend.launch("batch_norm_backward_reduce", in: "batch_norm.cl", options: batchNormOptions,
                            global: [channels * batchNormGroupSize], local: [batchNormGroupSize],
-                           input, gradOutput, savedMean, savedInvStd, gradGamma, gradBeta,
-                           Int32(batch), Int32(channels), Int32(spatial))
+                           input, gradOutput, output, savedMean, savedInvStd, gradGamma, gradBeta,
+                           Int32(batch), Int32(channels), Int32(spatial), relu)
     }
 
-    /// `batch_norm_backward_input`, one work item per value.
-    func batchNormBackwardInput(input: Tensor, gamma: Tensor, gradOutput: Tensor, savedMean: Tensor, savedInvStd: Tensor,
+    /// `batch_norm_backward_input`, one work item per value; `relu` as in ``batchNormBackwardReduce``.
+    func batchNormBackwardInput(input: Tensor, gamma: Tensor, gradOutput: Tensor, output: Tensor, savedMean: Tensor, savedInvStd: Tensor,
                                 gradGamma: Tensor, gradBeta: Tensor, gradInput: Tensor,
-                                count: Int, channels: Int, spatial: Int, n: Int) throws {
+                                count: Int, channels: Int, spatial: Int, n: Int, relu: Bool) throws {
         try backend.launch("batch_norm_backward_input", in: "batch_norm.cl", options: batchNormOptions, global: [count],
-                           input, gamma, gradOutput, savedMean, savedInvStd, gradGamma, gradBeta, gradInput,
-                           Int32(count), Int32(channels), Int32(spatial), Int32(n))
+                           input, gamma, gradOutput, output, savedMean, savedInvStd, gradGamma, gradBeta, gradInput,
+                           Int32(count), Int32(channels), Int32(spatial), Int32(n), relu)
     }
 }
 
