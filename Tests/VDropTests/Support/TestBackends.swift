@@ -76,3 +76,29 @@ func assertClose(_ actual: [Double], _ expected: [Double], atol: Double, rtol: D
                 file: file, line: line)
     }
 }
+
+/// Like ``assertClose(_:_:atol:rtol:_:file:line:)`` for results where a few elements may
+/// legitimately part ways (an optimizer step on a gradient that is zero up to rounding):
+/// at most `allowedOutliers` elements may exceed atol + rtol·|expected|, and none may be
+/// further than `outlierBound` or non-finite. On failure prints how many and the worst.
+func assertMostlyClose(_ actual: [Float], _ expected: [Float], atol: Float, rtol: Float, allowedOutliers: Int,
+                       outlierBound: Float, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.count, expected.count, "\(what): counts differ", file: file, line: line)
+    var outliers = 0, worst = -1, maxError: Float = 0
+    for i in 0..<min(actual.count, expected.count) {
+        let error = abs(actual[i] - expected[i])
+        guard error.isFinite else {
+            XCTFail("\(what): index \(i) is \(actual[i]) against \(expected[i])", file: file, line: line)
+            return
+        }
+        if error > atol + rtol * abs(expected[i]) { outliers += 1 }
+        if error > maxError { maxError = error; worst = i }
+    }
+    print("\(what): \(outliers) of \(expected.count) beyond \(atol) + \(rtol)·|b|, largest error \(maxError)")
+    XCTAssertLessThanOrEqual(outliers, allowedOutliers, "\(what): \(outliers) elements beyond \(atol) + \(rtol)·|b|",
+                             file: file, line: line)
+    if worst >= 0, maxError > outlierBound {
+        XCTFail("\(what): index \(worst) is \(actual[worst]) against \(expected[worst]), further than \(outlierBound)",
+                file: file, line: line)
+    }
+}

@@ -27,8 +27,14 @@ final class TrajectoryTests: XCTestCase {
                         atol: 0, rtol: 1e-4, "lenet5 \(objective) regularizer trajectory")
             // β·s grows over these steps, so the total may rise; the data term must fall.
             XCTAssertLessThan(cpu.losses.last!.dataTerm, cpu.losses.first!.dataTerm, "training on one batch lowers its data term")
-            // θ moves by at most lr per step under Adam; a 10-step divergence beyond 1e-4 would be a bug.
-            assertClose(device.parameters, cpu.parameters, atol: 1e-4, rtol: 1e-3, "lenet5 \(objective) parameters after 10 steps")
+            // Parameters: Adam moves each weight by about lr per step whatever its gradient's size,
+            // so a weight whose gradient is zero up to rounding (on one side positive, on the other
+            // negative) may legitimately drift apart by up to 2·lr per step. Such weights are rare:
+            // all but 1 in 10,000 must agree to 1e-4 (a bug moves whole layers), and none may drift
+            // further than Adam allows.
+            let steps: Float = 10, learningRate: Float = 1e-3
+            assertMostlyClose(device.parameters, cpu.parameters, atol: 1e-4, rtol: 1e-3, allowedOutliers: cpu.parameters.count / 10_000,
+                              outlierBound: 2 * steps * learningRate, "lenet5 \(objective) parameters after 10 steps")
         }
     }
 
