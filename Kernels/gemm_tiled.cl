@@ -18,6 +18,10 @@
 // k: LeNet-5's first weight gradient (20 × 25 outputs, k = 57 600) is one tile, and took 3.5 ms
 // of an 8.2 ms step on an H200 whose 131 other compute units sat idle.
 //
+// Seeds: a seed batch computes the same product for each of its seeds in one launch, seed s's
+// operands (and partial sums) `stride` floats after seed s − 1's; the third dimension then
+// counts seeds × slices. Each seed's product is the one a launch of its own computes, bit for bit.
+//
 // The next tile's values are read from global memory into registers while the current one is
 // multiplied, so the loads' latency hides behind the arithmetic.
 
@@ -93,13 +97,13 @@ inline float load_b(__global const float *b, int n, int k, int k_end, int col, i
 #endif
 }
 
-// gemm_tiled, launched over (⌈n/TN⌉·GX, ⌈m/TM⌉·GY, slices) in groups of GX × GY × 1.
+// gemm_tiled, launched over (⌈n/TN⌉·GX, ⌈m/TM⌉·GY, seeds·slices) in groups of GX × GY × 1.
 // slices = 1: C = α·op(A)·op(B) + β·C (C not read when β = 0).
 // slices > 1: partial[s][i][j] = Σ_{κ in slice s} op(A)[i][κ]·op(B)[κ][j], slice s = [s·chunk, (s+1)·chunk) ∩ [0, k).
 __kernel __attribute__((reqd_work_group_size(GX, GY, 1)))
-void gemm_tiled(__global const float *a, int a_offset, __global const float *b, int b_offset,
-                __global float *c, int c_offset, __global float *partial, int partial_offset,
-                int m, int n, int k, int chunk, float alpha, float beta) {
+void gemm_tiled(__global const float *a, int a_offset, int a_stride, __global const float *b, int b_offset, int b_stride,
+                __global float *c, int c_offset, int c_stride, __global float *partial, int partial_offset, int partial_stride,
+                int m, int n, int k, int chunk, int slices, float alpha, float beta) {
     // Staged as float4 so the multiply loop's reads are 16-byte loads by type: through vload4 on
     // a float array the compiler may only assume 4-byte alignment and issue four loads.
     __local float4 a_tile[TK][STRIDE_A];
@@ -107,11 +111,13 @@ void gemm_tiled(__global const float *a, int a_offset, __global const float *b, 
     const int tx = get_local_id(0), ty = get_local_id(1);
     const int thread = ty * GX + tx;
     const int m0 = get_group_id(1) * TM, n0 = get_group_id(0) * TN;
-    const int slice = get_group_id(2), slices = get_num_groups(2);
+    const int seed = get_group_id(2) / slices, slice = get_group_id(2) - seed * slices;
     const int k_begin = slice * chunk;
     const int k_end = min(k, k_begin + chunk);
-    a += a_offset;
-    b += b_offset;
+    a += a_offset + (long)seed * a_stride;
+    b += b_offset + (long)seed * b_stride;
+    c += (long)seed * c_stride;
+    partial += (long)seed * partial_stride;
 
     float a_next[A_LOADS], b_next[B_LOADS];
 #pragma unroll
@@ -201,11 +207,14 @@ void gemm_tiled(__global const float *a, int a_offset, __global const float *b, 
 }
 
 // gemm_split_k_reduce: C[i] = α·Σ_s partial[s][i] (s = 0, 1, … in order) + β·C[i]; C is not read when β = 0.
-__kernel void gemm_split_k_reduce(__global const float *partial, int partial_offset, int slices, int count,
-                                  float alpha, float beta, __global float *c, int c_offset) {
+// The grid's second dimension is the seed (partial and C of seed s a stride after seed s − 1's).
+__kernel void gemm_split_k_reduce(__global const float *partial, int partial_offset, int partial_stride, int slices, int count,
+                                  float alpha, float beta, __global float *c, int c_offset, int c_stride) {
     const int i = get_global_id(0);
     if (i >= count) return;
-    partial += partial_offset;
+    const long seed = get_global_id(1);
+    partial += partial_offset + seed * partial_stride;
+    c += seed * c_stride;
     float sum = 0.0f;
     for (int s = 0; s < slices; ++s) sum += partial[(long)s * count + i];
     float value = alpha * sum;

@@ -4,6 +4,11 @@
 // p = (c·K + ky)·K + kx; the GEMM results mean and v are [O, N]; out, noise_scale
 // and g are NCHW [B, O, Ho, Wo] with Ho = H + 2·pad − K + 1, Wo likewise (out and g
 // [B, O, ⌊Ho/2⌋, ⌊Wo/2⌋] after a fused max-pool).
+//
+// Each tensor comes with a seed stride, as in lrt_dense.cl: a seed batch launches each kernel
+// once for all its seeds (seed s reading and writing s strides further, drawing its noise with
+// the seed + s), a single network with stride 0 and one seed. Where the seed is a dimension of
+// its own, it is the grid's last.
 #include "philox.clh"
 
 #include "work_group_sum.clh"
@@ -14,7 +19,8 @@ inline int conv_out_size(int size, int kernel_size, int padding) {
 }
 
 // lrt_conv_im2col, one work item per (s, b, c) = (output position in the plane, image, input
-// channel), launched over (plane, batch, channels) with the sizes rounded up to the work-group's;
+// channel) of each seed, launched over (plane, batch, channels·seeds) with the first two sizes
+// rounded up to the work-group's (dimension 2 is seed·channels + c);
 // it writes the channel's K·K patch rows p = c·K·K + ky·K + kx:
 //   columns[p, b·plane + s] = x[b, c, oy + ky − pad, ox + kx − pad] (0 outside the image)
 //   with_squares: columns_squared[p, n] = columns[p, n]²   (one read of x for both)
@@ -22,16 +28,20 @@ inline int conv_out_size(int size, int kernel_size, int padding) {
 // contiguous run. One work item per value instead (patch row as the third dimension) spent
 // VGG-like's step 3.3 ms in 26 launches on an H200 that write 2.7 GB: 0.8 TB/s, a fifth of what
 // the device can write; the index arithmetic, once per value, was the cost.
-__kernel void lrt_conv_im2col(__global const float *x, int x_offset,
-                              __global float *columns, int columns_offset,
-                              __global float *columns_squared, int columns_squared_offset,
+__kernel void lrt_conv_im2col(__global const float *x, int x_offset, int x_stride,
+                              __global float *columns, int columns_offset, int columns_stride,
+                              __global float *columns_squared, int columns_squared_offset, int columns_squared_stride,
                               int batch, int channels, int height, int width,
                               int kernel_size, int padding, int with_squares) {
     int out_height = conv_out_size(height, kernel_size, padding);
     int out_width = conv_out_size(width, kernel_size, padding);
     int plane = out_height * out_width;
-    int s = get_global_id(0), b = get_global_id(1), c = get_global_id(2);
-    if (s >= plane || b >= batch || c >= channels) return;
+    int s = get_global_id(0), b = get_global_id(1);
+    int seed_index = get_global_id(2) / channels, c = get_global_id(2) - seed_index * channels;
+    if (s >= plane || b >= batch) return;
+    x += (long)seed_index * x_stride;
+    columns += (long)seed_index * columns_stride;
+    columns_squared += (long)seed_index * columns_squared_stride;
     int oy = s / out_width, ox = s - oy * out_width;
     int positions = batch * plane;
     __global const float *image = x + x_offset + (b * channels + c) * height * width;
@@ -67,18 +77,25 @@ inline float lrt_conv_epilogue_value(__global const float *mean, __global const 
     return value;
 }
 
-// lrt_conv_forward_epilogue, one work item per NCHW output index i = (b·O + o)·Ho·Wo + s,
+// lrt_conv_forward_epilogue, one work item per NCHW output index i = (b·O + o)·Ho·Wo + s (and seed),
 // reading the GEMM results at [o, n = b·Ho·Wo + s]:
 //   out[i] = lrt_conv_epilogue_value(i), with relu (a fused ReLU) max(out[i], 0)
-__kernel void lrt_conv_forward_epilogue(__global const float *mean, int mean_offset,
-                                        __global const float *variance, int variance_offset,
-                                        __global const float *bias, int bias_offset,
-                                        __global float *out, int out_offset,
-                                        __global float *noise_scale, int noise_scale_offset,
+__kernel void lrt_conv_forward_epilogue(__global const float *mean, int mean_offset, int mean_stride,
+                                        __global const float *variance, int variance_offset, int variance_stride,
+                                        __global const float *bias, int bias_offset, int bias_stride,
+                                        __global float *out, int out_offset, int out_stride,
+                                        __global float *noise_scale, int noise_scale_offset, int noise_scale_stride,
                                         int batch, int out_channels, int plane, int with_noise, int relu,
                                         uint2 seed, uint2 step, uint stream, uint first) {
     int i = get_global_id(0);
     if (i >= batch * out_channels * plane) return;
+    long seed_index = get_global_id(1);
+    mean += seed_index * mean_stride;
+    variance += seed_index * variance_stride;
+    bias += seed_index * bias_stride;
+    out += seed_index * out_stride;
+    noise_scale += seed_index * noise_scale_stride;
+    seed = seed_plus(seed, (uint)seed_index);
     int s = i % plane;
     int o = (i / plane) % out_channels;
     int b = i / (plane * out_channels);
@@ -89,22 +106,30 @@ __kernel void lrt_conv_forward_epilogue(__global const float *mean, int mean_off
 }
 
 // lrt_conv_forward_epilogue_max_pool, the epilogue with a fused ReLU and 2×2 max-pool; one work
-// item per window (wy, wx) of ⌈Ho/2⌉ × ⌈Wo/2⌉ per (b, o), so every pre-pool element, also those
+// item per window (wy, wx) of ⌈Ho/2⌉ × ⌈Wo/2⌉ per (b, o) (and seed), so every pre-pool element, also those
 // of an odd last row or column that no pooled value covers, gets its noise_scale:
 //   a[dy, dx] = max(lrt_conv_epilogue_value(i), 0) for i = (b·O + o)·Ho·Wo + (2wy + dy)·Wo + 2wx + dx
 //   whole windows only: out[b, o, wy, wx] = max a, argmax = dy·2 + dx of the first maximum
 //   (strictly greater replaces, as max_pool_forward); the pre-pool values are not stored.
-__kernel void lrt_conv_forward_epilogue_max_pool(__global const float *mean, int mean_offset,
-                                                 __global const float *variance, int variance_offset,
-                                                 __global const float *bias, int bias_offset,
-                                                 __global float *out, int out_offset,
-                                                 __global float *argmax, int argmax_offset,
-                                                 __global float *noise_scale, int noise_scale_offset,
+__kernel void lrt_conv_forward_epilogue_max_pool(__global const float *mean, int mean_offset, int mean_stride,
+                                                 __global const float *variance, int variance_offset, int variance_stride,
+                                                 __global const float *bias, int bias_offset, int bias_stride,
+                                                 __global float *out, int out_offset, int out_stride,
+                                                 __global float *argmax, int argmax_offset, int argmax_stride,
+                                                 __global float *noise_scale, int noise_scale_offset, int noise_scale_stride,
                                                  int batch, int out_channels, int out_height, int out_width, int with_noise,
                                                  uint2 seed, uint2 step, uint stream, uint first) {
     int windows_high = (out_height + 1) / 2, windows_wide = (out_width + 1) / 2;
     int w = get_global_id(0);
     if (w >= batch * out_channels * windows_high * windows_wide) return;
+    long seed_index = get_global_id(1);
+    mean += seed_index * mean_stride;
+    variance += seed_index * variance_stride;
+    bias += seed_index * bias_stride;
+    out += seed_index * out_stride;
+    argmax += seed_index * argmax_stride;
+    noise_scale += seed_index * noise_scale_stride;
+    seed = seed_plus(seed, (uint)seed_index);
     int wx = w % windows_wide;
     int wy = (w / windows_wide) % windows_high;
     int bo = w / (windows_wide * windows_high);
@@ -129,23 +154,30 @@ __kernel void lrt_conv_forward_epilogue_max_pool(__global const float *mean, int
     argmax[argmax_offset + p] = (float)position;
 }
 
-// lrt_conv_backward_gather, one work item per pre-pool NCHW index i (as in the epilogue):
+// lrt_conv_backward_gather, one work item per pre-pool NCHW index i (as in the epilogue) and seed:
 //   pool = 0: g'[o, n] = g[i] (0 where a fused ReLU's output out[i] ≤ 0)
 //   pool = 1 (a fused ReLU and max-pool; g, out and argmax are pooled, [B, O, ⌊Ho/2⌋, ⌊Wo/2⌋]):
 //             g'[o, n] = g[q] where i is argmax[q] of its window q and out[q] > 0, else 0
 //             (also 0 in an odd last row or column), as max_pool_backward then the ReLU's mask
 //   with noise also gv'[o, n] = g'[o, n]·noise_scale[i]
-__kernel void lrt_conv_backward_gather(__global const float *grad, int grad_offset,
-                                       __global const float *out, int out_offset,
-                                       __global const float *argmax, int argmax_offset,
-                                       __global const float *noise_scale, int noise_scale_offset,
-                                       __global float *grad_rows, int grad_rows_offset,
-                                       __global float *grad_variance_rows, int grad_variance_rows_offset,
+__kernel void lrt_conv_backward_gather(__global const float *grad, int grad_offset, int grad_stride,
+                                       __global const float *out, int out_offset, int out_stride,
+                                       __global const float *argmax, int argmax_offset, int argmax_stride,
+                                       __global const float *noise_scale, int noise_scale_offset, int noise_scale_stride,
+                                       __global float *grad_rows, int grad_rows_offset, int grad_rows_stride,
+                                       __global float *grad_variance_rows, int grad_variance_rows_offset, int grad_variance_rows_stride,
                                        int batch, int out_channels, int out_height, int out_width,
                                        int with_noise, int relu, int pool) {
     int plane = out_height * out_width;
     int i = get_global_id(0);
     if (i >= batch * out_channels * plane) return;
+    long seed_index = get_global_id(1);
+    grad += seed_index * grad_stride;
+    out += seed_index * out_stride;
+    argmax += seed_index * argmax_stride;
+    noise_scale += seed_index * noise_scale_stride;
+    grad_rows += seed_index * grad_rows_stride;
+    grad_variance_rows += seed_index * grad_variance_rows_stride;
     int s = i % plane;
     int o = (i / plane) % out_channels;
     int b = i / (plane * out_channels);
@@ -165,13 +197,16 @@ __kernel void lrt_conv_backward_gather(__global const float *grad, int grad_offs
     if (with_noise) grad_variance_rows[grad_variance_rows_offset + j] = g * noise_scale[noise_scale_offset + i];
 }
 
-// lrt_conv_bias_gradient, one work group of WG_SIZE per output channel o:
+// lrt_conv_bias_gradient, one work group of WG_SIZE per output channel o (and seed: dimension 1):
 //   ∂L/∂b[o] = Σ_n g'[o, n]   (strided partial sums, then a tree in local memory)
 __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))
-void lrt_conv_bias_gradient(__global const float *grad_rows, int grad_rows_offset,
-                            __global float *grad_bias, int grad_bias_offset, int positions) {
+void lrt_conv_bias_gradient(__global const float *grad_rows, int grad_rows_offset, int grad_rows_stride,
+                            __global float *grad_bias, int grad_bias_offset, int grad_bias_stride, int positions) {
     __local float scratch[WG_SIZE];
     int o = get_group_id(0), lane = get_local_id(0);
+    long seed_index = get_global_id(1);
+    grad_rows += seed_index * grad_rows_stride;
+    grad_bias += seed_index * grad_bias_stride;
     __global const float *row = grad_rows + grad_rows_offset + o * positions;
     float sum = 0.0f;
     for (int n = lane; n < positions; n += WG_SIZE) sum += row[n];
@@ -179,16 +214,16 @@ void lrt_conv_bias_gradient(__global const float *grad_rows, int grad_rows_offse
     if (lane == 0) grad_bias[grad_bias_offset + o] = total;
 }
 
-// lrt_conv_col2im, one work item per input pixel i = ((b·C + c)·H + y)·W + x (a gather, no atomics):
+// lrt_conv_col2im, one work item per input pixel i = ((b·C + c)·H + y)·W + x and seed (a gather, no atomics):
 //   a = Σ_{ky,kx} dcol[p, n],  s = Σ_{ky,kx} dcol_var[p, n]
 //   over the windows that cover the pixel: oy = y + pad − ky, ox = x + pad − kx inside the output,
 //   p = (c·K + ky)·K + kx, n = b·Ho·Wo + oy·Wo + ox;
 //   ∂L/∂x[i] = a + 2·x[i]·s   (s only with_noise)
 // dcol = θᵀ·g' and dcol_var = (σ²)ᵀ·gv' come from GEMMs.
-__kernel void lrt_conv_col2im(__global const float *x, int x_offset,
-                              __global const float *dcol, int dcol_offset,
-                              __global const float *dcol_var, int dcol_var_offset,
-                              __global float *grad_input, int grad_input_offset,
+__kernel void lrt_conv_col2im(__global const float *x, int x_offset, int x_stride,
+                              __global const float *dcol, int dcol_offset, int dcol_stride,
+                              __global const float *dcol_var, int dcol_var_offset, int dcol_var_stride,
+                              __global float *grad_input, int grad_input_offset, int grad_input_stride,
                               int batch, int channels, int height, int width,
                               int kernel_size, int padding, int with_noise) {
     int out_height = conv_out_size(height, kernel_size, padding);
@@ -197,6 +232,11 @@ __kernel void lrt_conv_col2im(__global const float *x, int x_offset,
     int positions = batch * plane;
     int i = get_global_id(0);
     if (i >= batch * channels * height * width) return;
+    long seed_index = get_global_id(1);
+    x += seed_index * x_stride;
+    dcol += seed_index * dcol_stride;
+    dcol_var += seed_index * dcol_var_stride;
+    grad_input += seed_index * grad_input_stride;
     int px = i % width;
     int py = (i / width) % height;
     int c = (i / (width * height)) % channels;

@@ -10,12 +10,6 @@
 // Each tensor comes with a seed stride: a seed batch launches a kernel once for all its seeds
 // (the grid's third dimension), seed s reading and writing s strides further (0 for one network).
 
-// The 64-bit seed `seed` + `n`, as the (low, high) words kernels take.
-inline uint2 seed_plus(uint2 seed, uint n) {
-    uint low = seed.x + n;
-    return (uint2)(low, seed.y + (low < seed.x ? 1u : 0u));
-}
-
 #ifndef TILE
 #error "TILE is set by the host (-DTILE): the side of the square work-groups"
 #endif

@@ -11,6 +11,11 @@ protocol SeedBatchOperations: AnyObject {
     /// Their backward passes.
     func denseBackward(layers: [DenseLayer], inputs: [Tensor], outputs: [Tensor], gradOutputs: [Tensor], gradInputs: [Tensor]?,
                        noise: WeightNoise) throws -> Bool
+    /// Conv layer `layers[s]` of seed s forward; seed s's noise from the seed `key.seed + s`.
+    func convForward(layers: [ConvLayer], inputs: [Tensor], outputs: [Tensor], noise: WeightNoise, key: NoiseKey) throws -> Bool
+    /// Their backward passes.
+    func convBackward(layers: [ConvLayer], inputs: [Tensor], outputs: [Tensor], gradOutputs: [Tensor], gradInputs: [Tensor]?,
+                      noise: WeightNoise) throws -> Bool
     /// Each seed's batch gathered from its own order.
     func gatherBatches(datasets: [DeviceDataset], start: Int, into networks: [Network]) throws -> Bool
     /// Every seed's softmax cross-entropy and its gradient.

@@ -64,10 +64,10 @@ extension OpenCLBackend {
                                        kernelSize: kernelSize,
                                        label: what + " \(configuration)" + (plan.slices > 1 ? ", \(plan.slices) slices" : ""))
         guard plan.slices > 1 else { return }
-        try gemmTiledKernels.splitKReduce(partial: partial, slices: plan.slices, count: count, alpha: 1, beta: 0, c: c1,
+        try gemmTiledKernels.splitKReduce(partial: [partial], slices: plan.slices, count: count, alpha: 1, beta: 0, c: [c1],
                                           label: "split-K sum \(m)×\(n)")
         guard let c2 else { return }
-        try gemmTiledKernels.splitKReduce(partial: partial.slice(from: plan.slices * count, shape: [plan.slices * count]),
-                                          slices: plan.slices, count: count, alpha: 1, beta: 0, c: c2, label: "split-K sum \(m)×\(n)")
+        try gemmTiledKernels.splitKReduce(partial: [partial.slice(from: plan.slices * count, shape: [plan.slices * count])],
+                                          slices: plan.slices, count: count, alpha: 1, beta: 0, c: [c2], label: "split-K sum \(m)×\(n)")
     }
 }

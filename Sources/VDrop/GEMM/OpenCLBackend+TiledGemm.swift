@@ -25,21 +25,38 @@ extension OpenCLBackend {
     /// the partial products, then their fixed-order sum.
     func gemmTiled(_ shape: GemmShape, configuration: TiledGemmConfiguration, slices wanted: Int,
                    alpha: Float, a: Tensor, b: Tensor, beta: Float, c: Tensor) throws -> Bool {
+        try gemmTiled(shape, configuration: configuration, slices: wanted, alpha: alpha, a: [a], b: [b], beta: beta, c: [c])
+    }
+
+    /// The same product for every seed of a batch in the same launches (tensor s of each list is
+    /// seed s's, the lists at equal strides in one buffer each): the grid's third dimension counts
+    /// seeds × slices, so seed s gets the bits its own product gives.
+    func gemmTiled(_ shape: GemmShape, configuration: TiledGemmConfiguration, slices wanted: Int,
+                   alpha: Float, a: [Tensor], b: [Tensor], beta: Float, c: [Tensor]) throws -> Bool {
         let (m, n, k) = (shape.m, shape.n, shape.k)
         let plan = SplitKPlan(k: k, wanted: wanted, kStep: configuration.tileK)
         guard configuration.isValid(maxWorkGroupSize: device.maxWorkGroupSize, localMemory: device.localMemory),
               m * k <= Int(Int32.max), k * n <= Int(Int32.max), m * n <= Int(Int32.max),
-              plan.slices * m * n <= Int(Int32.max)  // the reduction counts partial sums with int
+              plan.slices * m * n <= Int(Int32.max),  // the reduction counts partial sums with int
+              plan.slices * c.count <= Int(UInt16.max)  // OpenCL devices promise 65 535 groups per dimension at least
         else { return false }
-        let partial = plan.slices > 1 ? try scratchTensor(Self.splitPartialSums, count: plan.slices * m * n) : c
+        let perSeed = plan.slices * m * n
+        let partial: [Tensor]
+        if plan.slices > 1 {
+            let scratch = try scratchTensor(Self.splitPartialSums, count: c.count * perSeed)
+            partial = c.indices.map { scratch.slice(from: $0 * perSeed, shape: [perSeed]) }
+        } else {
+            partial = c
+        }
         let letters = "\(shape.transposeA ? "T" : "N")\(shape.transposeB ? "T" : "N")"
+        let seeds = c.count > 1 ? ", \(c.count) seeds" : ""
         try gemmTiledKernels.product(a: a, b: b, c: c, partial: partial, m: m, n: n, k: k, chunk: plan.chunk, slices: plan.slices,
                                      alpha: alpha, beta: beta, configuration: configuration,
                                      transposeA: shape.transposeA, transposeB: shape.transposeB,
-                                     label: "tiled \(configuration) \(m)×\(n)×\(k) \(letters)" + (plan.slices > 1 ? ", \(plan.slices) slices" : ""))
+                                     label: "tiled \(configuration) \(m)×\(n)×\(k) \(letters)" + (plan.slices > 1 ? ", \(plan.slices) slices" : "") + seeds)
         guard plan.slices > 1 else { return true }
         try gemmTiledKernels.splitKReduce(partial: partial, slices: plan.slices, count: m * n, alpha: alpha, beta: beta, c: c,
-                                          label: "split-K sum \(m)×\(n)")
+                                          label: "split-K sum \(m)×\(n)" + seeds)
         return true
     }
 }

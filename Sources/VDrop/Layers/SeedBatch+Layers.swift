@@ -1,6 +1,7 @@
 /// The gradients of every seed of a batch. On OpenCL layer by layer across the seeds: each
-/// dense layer's pass and the loss are one launch for all seeds (``OpenCLBackend/denseForward(layers:inputs:outputs:noise:key:)``),
-/// every other layer runs seed by seed; on the CPU backend one seed after another. Each seed computes what
+/// dense and conv layer's pass and the loss are batched across the seeds (``OpenCLBackend/denseForward(layers:inputs:outputs:noise:key:)``,
+/// ``OpenCLBackend/convForward(layers:inputs:outputs:noise:key:)``), every other layer runs seed
+/// by seed; on the CPU backend one seed after another. Each seed computes what
 /// ``Network/computeGradients(_:recordLoss:varianceReady:)`` computes for it alone: the seeds
 /// share no buffer but the arenas' storage, and each launch is the single network's kernel.
 extension SeedBatch {
@@ -26,12 +27,7 @@ extension SeedBatch {
         let device = settings.indices.allSatisfy { settings[$0].seed == settings[0].seed &+ UInt64($0) } ? openCL : nil
         let layerCount = networks[0].layers.count
         for index in 0..<layerCount {
-            let layers = networks.compactMap { $0.layers[index] as? DenseLayer }
-            if let device, layers.count == seeds {
-                let (noise, key) = modes[0].layerNoise(stream: layers[0].stream)
-                if try device.denseForward(layers: layers, inputs: networks.map { $0.activations[index] },
-                                           outputs: networks.map { $0.activations[index + 1] }, noise: noise, key: key) { continue }
-            }
+            if let device, try forwardTogether(layer: index, on: device, mode: modes[0]) { continue }
             for (network, mode) in zip(networks, modes) {
                 try network.layers[index].forward(network.activations[index], output: network.activations[index + 1], mode: mode)
             }
@@ -44,19 +40,50 @@ extension SeedBatch {
             if recordLoss { try network.recordLossTerms(objective: setting.objective) }
         }
         for index in stride(from: layerCount - 1, through: 0, by: -1) {
-            let layers = networks.compactMap { $0.layers[index] as? DenseLayer }
-            if let device, layers.count == seeds {
-                let (noise, _) = modes[0].layerNoise(stream: layers[0].stream)
-                if try device.denseBackward(layers: layers, inputs: networks.map { $0.activations[index] },
-                                            outputs: networks.map { $0.activations[index + 1] },
-                                            gradOutputs: networks.map { $0.activationGradients[index + 1] },
-                                            gradInputs: index == 0 ? nil : networks.map { $0.activationGradients[index] }, noise: noise) { continue }
-            }
+            if let device, try backwardTogether(layer: index, on: device, mode: modes[0]) { continue }
             for (network, mode) in zip(networks, modes) {
                 try network.layers[index].backward(input: network.activations[index], output: network.activations[index + 1],
                                                    gradOutput: network.activationGradients[index + 1],
                                                    gradInput: index == 0 ? nil : network.activationGradients[index], mode: mode)
             }
         }
+    }
+
+    /// Layer `index` of every seed forward in batched launches: true when it was a dense or conv
+    /// layer whose tensors lie at equal strides, false (nothing enqueued) otherwise. `mode` is
+    /// seed 0's; the kernels derive the other seeds' noise from it.
+    private func forwardTogether(layer index: Int, on device: SeedBatchOperations, mode: ForwardMode) throws -> Bool {
+        let inputs = networks.map { $0.activations[index] }, outputs = networks.map { $0.activations[index + 1] }
+        let dense = networks.compactMap { $0.layers[index] as? DenseLayer }
+        if dense.count == seeds {
+            let (noise, key) = mode.layerNoise(stream: dense[0].stream)
+            return try device.denseForward(layers: dense, inputs: inputs, outputs: outputs, noise: noise, key: key)
+        }
+        let conv = networks.compactMap { $0.layers[index] as? ConvLayer }
+        if conv.count == seeds {
+            let (noise, key) = mode.layerNoise(stream: conv[0].stream)
+            return try device.convForward(layers: conv, inputs: inputs, outputs: outputs, noise: noise, key: key)
+        }
+        return false
+    }
+
+    /// Layer `index` of every seed backward in batched launches, as ``forwardTogether(layer:on:mode:)``.
+    private func backwardTogether(layer index: Int, on device: SeedBatchOperations, mode: ForwardMode) throws -> Bool {
+        let inputs = networks.map { $0.activations[index] }, outputs = networks.map { $0.activations[index + 1] }
+        let gradOutputs = networks.map { $0.activationGradients[index + 1] }
+        let gradInputs = index == 0 ? nil : networks.map { $0.activationGradients[index] }
+        let dense = networks.compactMap { $0.layers[index] as? DenseLayer }
+        if dense.count == seeds {
+            let (noise, _) = mode.layerNoise(stream: dense[0].stream)
+            return try device.denseBackward(layers: dense, inputs: inputs, outputs: outputs, gradOutputs: gradOutputs,
+                                            gradInputs: gradInputs, noise: noise)
+        }
+        let conv = networks.compactMap { $0.layers[index] as? ConvLayer }
+        if conv.count == seeds {
+            let (noise, _) = mode.layerNoise(stream: conv[0].stream)
+            return try device.convBackward(layers: conv, inputs: inputs, outputs: outputs, gradOutputs: gradOutputs,
+                                           gradInputs: gradInputs, noise: noise)
+        }
+        return false
     }
 }

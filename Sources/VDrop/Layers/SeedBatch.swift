@@ -49,8 +49,9 @@ public final class SeedBatch {
     }
 
     /// One step of every seed, each on the batch already in its network's input: every seed's
-    /// σ² in one launch, the gradients layer by layer (on OpenCL a dense layer's pass is one
-    /// launch for all seeds), then one update over all arenas, then one submit. `settings[s]` is seed s's; they may differ only in the seed (one update serves all).
+    /// σ² in one launch, the gradients layer by layer (on OpenCL each kernel of a dense or conv
+    /// layer's pass is one launch for all seeds), then one update over all arenas, then one
+    /// submit. `settings[s]` is seed s's; they may differ only in the seed (one update serves all).
     public func trainStep(_ settings: [StepSettings], recordLoss: Bool) throws {
         precondition(settings.count == seeds, "a seed batch step takes one setting per seed")
         try computeGradients(settings, recordLoss: recordLoss)

@@ -92,8 +92,8 @@ final class SeedBatchTests: TemporaryFolderTestCase {
         try assertBatchEqualsSingleRuns(on: TestBackends.cpu)
     }
 
-    /// LeNet-5's conv layers run seed by seed on storage pooled across the seeds (CLBlast and the
-    /// tiled GEMM read it at a base offset); its dense layers, loss and update run batched.
+    /// LeNet-5 whole runs: its conv and dense layers, loss and update batched across the seeds
+    /// on storage pooled across them (CLBlast reads it at a base offset); see also ``SeedBatchConvTests``.
     func testBatchedLeNet5SeedsEqualTheirRunsAloneOnOpenCL() throws {
         batch = 20
         model = .lenet5

@@ -75,40 +75,53 @@ extension OpenCLBackend: LRTLayerOperations {
     public func convForward(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, noise: WeightNoise, key: NoiseKey,
                             output: Tensor, workspace: ConvWorkspace, activation: ConvActivation) throws {
         lrtCheckConv(input: input, weights: weights, geometry: g, output: output, workspace: workspace, activation: activation)
+        try convForward(inputs: [input], weights: [weights], geometry: g, noise: noise, key: key, outputs: [output],
+                        workspaces: [workspace], activation: activation)
+    }
+
+    /// The forward pass of one conv layer for every seed of a batch, element s of each list seed
+    /// s's (one element for a single network): each kernel one launch for all seeds, seed s
+    /// drawing its noise with the seed `key.seed + s`; the products as ``gemm(_:alpha:a:b:beta:c:)``
+    /// batches them, the paired ones seed by seed. Where there are several seeds, their tensors
+    /// lie at equal strides (the caller checked).
+    func convForward(inputs: [Tensor], weights: [LRTWeights], geometry g: ConvGeometry, noise: WeightNoise, key: NoiseKey,
+                     outputs: [Tensor], workspaces: [ConvWorkspace], activation: ConvActivation) throws {
         let withNoise = noise != .deterministic
         let positions = g.batch * g.outPlane
-        let columns = workspace.columns, squares = workspace.columnsSquared
+        let theta = weights.map(\.theta), variance = weights.map(\.variance)
+        let columns = workspaces.map(\.columns), squares = workspaces.map(\.columnsSquared)
+        let mean = workspaces.map(\.mean), outputVariance = workspaces.map(\.variance)
         let plan = convProductPlan(g)
         if plan.pairedForward {
-            if plan.forwardWritesColumns { try unfold(input: input, geometry: g, workspace: workspace, withNoise: false) }
-            try convProductPair(a1: weights.theta, a2: withNoise ? weights.variance : nil,
-                                columns: plan.implicit ? .implicit(x: input, geometry: g) : .stored(columns),
-                                c1: workspace.mean, c2: withNoise ? workspace.variance : nil,
-                                m: g.outChannels, n: positions, k: g.patchSize, transposeB: false, kernelSize: g.kernelSize)
-        } else {
-            try unfold(input: input, geometry: g, workspace: workspace, withNoise: withNoise)
-            try gemm(transposeA: false, transposeB: false, m: g.outChannels, n: positions, k: g.patchSize,
-                     alpha: 1, a: weights.theta, b: columns, beta: 0, c: workspace.mean)
-            if withNoise {
-                try gemm(transposeA: false, transposeB: false, m: g.outChannels, n: positions, k: g.patchSize,
-                         alpha: 1, a: weights.variance, b: squares, beta: 0, c: workspace.variance)
+            if plan.forwardWritesColumns { try unfold(inputs: inputs, geometry: g, workspaces: workspaces, withNoise: false) }
+            for s in inputs.indices {
+                try convProductPair(a1: theta[s], a2: withNoise ? variance[s] : nil,
+                                    columns: plan.implicit ? .implicit(x: inputs[s], geometry: g) : .stored(columns[s]),
+                                    c1: mean[s], c2: withNoise ? outputVariance[s] : nil,
+                                    m: g.outChannels, n: positions, k: g.patchSize, transposeB: false, kernelSize: g.kernelSize)
             }
+        } else {
+            try unfold(inputs: inputs, geometry: g, workspaces: workspaces, withNoise: withNoise)
+            let product = GemmShape(transposeA: false, transposeB: false, m: g.outChannels, n: positions, k: g.patchSize)
+            try gemm(product, alpha: 1, a: theta, b: columns, beta: 0, c: mean)
+            if withNoise { try gemm(product, alpha: 1, a: variance, b: squares, beta: 0, c: outputVariance) }
         }
-        if activation == .reluMaxPool, let argmax = workspace.argmax {
-            try lrtKernels.convForwardEpilogueMaxPool(mean: workspace.mean, variance: workspace.variance, bias: weights.bias, out: output,
-                                                      argmax: argmax, noiseScale: workspace.noiseScale, geometry: g,
+        let argmax = workspaces.compactMap(\.argmax)
+        if activation == .reluMaxPool, argmax.count == workspaces.count {
+            try lrtKernels.convForwardEpilogueMaxPool(mean: mean, variance: outputVariance, bias: weights.map(\.bias), out: outputs,
+                                                      argmax: argmax, noiseScale: workspaces.map(\.noiseScale), geometry: g,
                                                       withNoise: withNoise, key: key)
         } else {
-            try lrtKernels.convForwardEpilogue(mean: workspace.mean, variance: workspace.variance, bias: weights.bias, out: output,
-                                               noiseScale: workspace.noiseScale, geometry: g, withNoise: withNoise,
+            try lrtKernels.convForwardEpilogue(mean: mean, variance: outputVariance, bias: weights.map(\.bias), out: outputs,
+                                               noiseScale: workspaces.map(\.noiseScale), geometry: g, withNoise: withNoise,
                                                relu: activation == .relu, key: key)
         }
     }
 
-    /// im2col of the input into `workspace.columns` and, with noise, its squares into `columnsSquared`.
-    private func unfold(input: Tensor, geometry g: ConvGeometry, workspace: ConvWorkspace, withNoise: Bool) throws {
-        try lrtKernels.convIm2col(x: input, columns: workspace.columns, columnsSquared: workspace.columnsSquared, geometry: g,
-                                  withSquares: withNoise)
+    /// im2col of each input into its `workspace.columns` and, with noise, its squares into `columnsSquared`.
+    private func unfold(inputs: [Tensor], geometry g: ConvGeometry, workspaces: [ConvWorkspace], withNoise: Bool) throws {
+        try lrtKernels.convIm2col(x: inputs, columns: workspaces.map(\.columns), columnsSquared: workspaces.map(\.columnsSquared),
+                                  geometry: g, withSquares: withNoise)
     }
 
     /// Uses `workspace.mean` for g in [O, B·Ho·Wo] order, `workspace.variance` for gv likewise, and, once
@@ -119,52 +132,62 @@ extension OpenCLBackend: LRTLayerOperations {
                              output: Tensor, workspace: ConvWorkspace, gradients: LRTGradients, gradInput: Tensor?,
                              activation: ConvActivation) throws {
         lrtCheckConv(input: input, weights: weights, geometry: g, output: gradOutput, workspace: workspace, activation: activation)
+        try convBackward(inputs: [input], weights: [weights], geometry: g, noise: noise, gradOutputs: [gradOutput], outputs: [output],
+                         workspaces: [workspace], gradients: [gradients], gradInputs: gradInput.map { [$0] }, activation: activation)
+    }
+
+    /// The backward pass of one conv layer for every seed of a batch, batched as
+    /// ``convForward(inputs:weights:geometry:noise:key:outputs:workspaces:activation:)`` is.
+    func convBackward(inputs: [Tensor], weights: [LRTWeights], geometry g: ConvGeometry, noise: WeightNoise, gradOutputs: [Tensor],
+                      outputs: [Tensor], workspaces: [ConvWorkspace], gradients: [LRTGradients], gradInputs: [Tensor]?,
+                      activation: ConvActivation) throws {
         let withNoise = noise != .deterministic
         let plan = convProductPlan(g)
         // Unfold again what the weight gradients read and the forward pass did not leave: other
         // layers have used shared columns since, and the paired forward products write less.
-        let columnsMissing = plan.weightGradientReadsColumns && (workspace.sharesColumns || !plan.forwardWritesColumns)
-        let squaresMissing = withNoise && plan.weightGradientReadsSquares && (workspace.sharesColumns || !plan.forwardWritesSquares)
+        let sharesColumns = workspaces[0].sharesColumns
+        let columnsMissing = plan.weightGradientReadsColumns && (sharesColumns || !plan.forwardWritesColumns)
+        let squaresMissing = withNoise && plan.weightGradientReadsSquares && (sharesColumns || !plan.forwardWritesSquares)
         if columnsMissing || squaresMissing {
-            try unfold(input: input, geometry: g, workspace: workspace, withNoise: withNoise && plan.weightGradientReadsSquares)
+            try unfold(inputs: inputs, geometry: g, workspaces: workspaces, withNoise: withNoise && plan.weightGradientReadsSquares)
         }
         let positions = g.batch * g.outPlane
-        let rows = workspace.mean, varianceRows = workspace.variance
+        let rows = workspaces.map(\.mean), varianceRows = workspaces.map(\.variance)
+        let columns = workspaces.map(\.columns), squares = workspaces.map(\.columnsSquared)
+        let gradTheta = gradients.map(\.theta), gradVariance = gradients.map(\.variance)
         // Without a fused max-pool the kernel never reads argmax: any buffer stands in for it.
-        let argmax = workspace.argmax ?? workspace.noiseScale
-        try lrtKernels.convBackwardGather(grad: gradOutput, out: output, argmax: argmax, noiseScale: workspace.noiseScale,
+        let argmax = workspaces.map { $0.argmax ?? $0.noiseScale }
+        try lrtKernels.convBackwardGather(grad: gradOutputs, out: outputs, argmax: argmax, noiseScale: workspaces.map(\.noiseScale),
                                           gradRows: rows, gradVarianceRows: varianceRows, geometry: g, withNoise: withNoise,
                                           relu: activation == .relu, pool: activation == .reluMaxPool)
-        try lrtKernels.convBiasGradient(gradRows: rows, gradBias: gradients.bias, channels: g.outChannels, positions: positions)
+        try lrtKernels.convBiasGradient(gradRows: rows, gradBias: gradients.map(\.bias), channels: g.outChannels, positions: positions)
         if plan.pairedWeightGradient {
-            try convProductPair(a1: rows, a2: withNoise ? varianceRows : nil,
-                                columns: plan.implicit ? .implicit(x: input, geometry: g) : .stored(workspace.columns),
-                                c1: gradients.theta, c2: withNoise ? gradients.variance : nil,
-                                m: g.outChannels, n: g.patchSize, k: positions, transposeB: true, kernelSize: g.kernelSize)
-        } else {
-            try gemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: positions,
-                     alpha: 1, a: rows, b: workspace.columns, beta: 0, c: gradients.theta)
-            if withNoise {
-                try gemm(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: positions,
-                         alpha: 1, a: varianceRows, b: workspace.columnsSquared, beta: 0, c: gradients.variance)
+            for s in inputs.indices {
+                try convProductPair(a1: rows[s], a2: withNoise ? varianceRows[s] : nil,
+                                    columns: plan.implicit ? .implicit(x: inputs[s], geometry: g) : .stored(columns[s]),
+                                    c1: gradTheta[s], c2: withNoise ? gradVariance[s] : nil,
+                                    m: g.outChannels, n: g.patchSize, k: positions, transposeB: true, kernelSize: g.kernelSize)
             }
+        } else {
+            let product = GemmShape(transposeA: false, transposeB: true, m: g.outChannels, n: g.patchSize, k: positions)
+            try gemm(product, alpha: 1, a: rows, b: columns, beta: 0, c: gradTheta)
+            if withNoise { try gemm(product, alpha: 1, a: varianceRows, b: squares, beta: 0, c: gradVariance) }
         }
         if case .gaussian(let alpha) = noise {
-            try addGaussianVariancePath(alpha: alpha, theta: weights.theta, gradVariance: gradients.variance, gradTheta: gradients.theta)
+            for (weights, gradients) in zip(weights, gradients) {
+                try addGaussianVariancePath(alpha: alpha, theta: weights.theta, gradVariance: gradients.variance, gradTheta: gradients.theta)
+            }
         }
-        guard let gradInput else { return }
-        try gemm(transposeA: true, transposeB: false, m: g.patchSize, n: positions, k: g.outChannels,
-                 alpha: 1, a: weights.theta, b: rows, beta: 0, c: workspace.columns)
-        if withNoise {
-            try gemm(transposeA: true, transposeB: false, m: g.patchSize, n: positions, k: g.outChannels,
-                     alpha: 1, a: weights.variance, b: varianceRows, beta: 0, c: workspace.columnsSquared)
-        }
-        try lrtKernels.convCol2im(x: input, dcol: workspace.columns, dcolVar: workspace.columnsSquared, gradInput: gradInput,
-                                  geometry: g, withNoise: withNoise)
+        guard let gradInputs else { return }
+        let product = GemmShape(transposeA: true, transposeB: false, m: g.patchSize, n: positions, k: g.outChannels)
+        try gemm(product, alpha: 1, a: weights.map(\.theta), b: rows, beta: 0, c: columns)
+        if withNoise { try gemm(product, alpha: 1, a: weights.map(\.variance), b: varianceRows, beta: 0, c: squares) }
+        try lrtKernels.convCol2im(x: inputs, dcol: columns, dcolVar: squares, gradInput: gradInputs, geometry: g, withNoise: withNoise)
     }
 
-    private func lrtCheckConv(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, output: Tensor,
-                              workspace: ConvWorkspace, activation: ConvActivation) {
+    /// The shapes a conv layer's pass requires of its tensors (``OperationShapes/conv(input:weights:geometry:output:workspace:activation:)``).
+    func lrtCheckConv(input: Tensor, weights: LRTWeights, geometry g: ConvGeometry, output: Tensor,
+                      workspace: ConvWorkspace, activation: ConvActivation) {
         OperationShapes.conv(input: input, weights: weights, geometry: g, output: output, workspace: workspace, activation: activation)
         // Kernels index with int; a layer this large needs splitting over the batch.
         precondition(g.patchSize * g.batch * g.outPlane <= Int(Int32.max), "conv \(g) has more than 2³¹ unfolded values")

@@ -1,5 +1,5 @@
-/// A seed batch's dense layers on the device: each pass one launch for every seed (the grid's
-/// third dimension), where the seeds' tensors lie in one buffer at equal strides (the batch
+/// A seed batch's dense and conv layers on the device: each pass one launch for every seed (a
+/// dimension of the grid), where the seeds' tensors lie in one buffer at equal strides (the batch
 /// builds its networks from a ``SeedStoragePool``). The kernels are the single network's, so
 /// each seed gets the bits its own launch gives it.
 extension OpenCLBackend {
@@ -44,6 +44,54 @@ extension OpenCLBackend {
                                               withNoise: withNoise, relu: relu)
         }
         return true
+    }
+
+    /// Conv layer `layers[s]` of seed s on `inputs[s]` into `outputs[s]`
+    /// (``convForward(inputs:weights:geometry:noise:key:outputs:workspaces:activation:)``); seed s
+    /// draws its noise with the seed `key.seed + s`. False, with nothing enqueued, when the seeds'
+    /// tensors do not lie at equal strides.
+    func convForward(layers: [ConvLayer], inputs: [Tensor], outputs: [Tensor], noise: WeightNoise, key: NoiseKey) throws -> Bool {
+        let first = layers[0]
+        let x = inputs.map { $0.reshaped(first.inputShape) }
+        guard convTensorsLieStrided(layers, [x, outputs]) else { return false }
+        for (layer, (input, output)) in zip(layers, zip(x, outputs)) {
+            lrtCheckConv(input: input, weights: layer.weights, geometry: layer.geometry, output: output, workspace: layer.workspace,
+                         activation: layer.activation)
+        }
+        try convForward(inputs: x, weights: layers.map(\.weights), geometry: first.geometry, noise: noise, key: key, outputs: outputs,
+                        workspaces: layers.map(\.workspace), activation: first.activation)
+        return true
+    }
+
+    /// The backward pass of `layers[s]` for each seed s, batched as ``convForward(layers:inputs:outputs:noise:key:)``.
+    /// False, with nothing enqueued, when the seeds' tensors do not lie at equal strides.
+    func convBackward(layers: [ConvLayer], inputs: [Tensor], outputs: [Tensor], gradOutputs: [Tensor], gradInputs: [Tensor]?,
+                      noise: WeightNoise) throws -> Bool {
+        let first = layers[0]
+        let x = inputs.map { $0.reshaped(first.inputShape) }, gradX = gradInputs?.map { $0.reshaped(first.inputShape) }
+        let gradients = layers.map(\.gradients)
+        let lists = [x, outputs, gradOutputs, gradients.map(\.theta), gradients.map(\.variance), gradients.map(\.bias)] + (gradX.map { [$0] } ?? [])
+        guard convTensorsLieStrided(layers, lists) else { return false }
+        for (layer, (input, gradOutput)) in zip(layers, zip(x, gradOutputs)) {
+            lrtCheckConv(input: input, weights: layer.weights, geometry: layer.geometry, output: gradOutput, workspace: layer.workspace,
+                         activation: layer.activation)
+        }
+        try convBackward(inputs: x, weights: layers.map(\.weights), geometry: first.geometry, noise: noise, gradOutputs: gradOutputs,
+                         outputs: outputs, workspaces: layers.map(\.workspace), gradients: gradients, gradInputs: gradX,
+                         activation: first.activation)
+        return true
+    }
+
+    /// Whether `lists` and every weight and workspace tensor of the seeds' conv layers lie at
+    /// equal strides, one list per tensor.
+    private func convTensorsLieStrided(_ layers: [ConvLayer], _ lists: [[Tensor]]) -> Bool {
+        let weights = layers.map(\.weights), workspaces = layers.map(\.workspace)
+        var all = lists + [weights.map(\.theta), weights.map(\.variance), weights.map(\.bias),
+                           workspaces.map(\.columns), workspaces.map(\.columnsSquared), workspaces.map(\.mean),
+                           workspaces.map(\.variance), workspaces.map(\.noiseScale)]
+        let argmax = workspaces.compactMap(\.argmax)
+        if !argmax.isEmpty { all.append(argmax) }
+        return argmax.isEmpty || argmax.count == layers.count ? all.allSatisfy { seedStride($0) != nil } : false
     }
 
     /// Every seed's training batch, samples `start ..< start + batch` of its own order, gathered

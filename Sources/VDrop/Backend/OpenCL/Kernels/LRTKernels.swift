@@ -90,57 +90,62 @@ struct LRTKernels {
                            seeds(gradX), Int32(batch), Int32(inputs), Int32(outputs), withNoise, relu)
     }
 
-    // MARK: lrt_conv.cl
+    // MARK: lrt_conv.cl (each kernel once for every seed of a batch: tensor s of each list is seed s's)
 
-    /// `lrt_conv_im2col` over (output position, image, input channel): 64 work items per group,
-    /// along the plane, and over images when the plane is smaller.
-    func convIm2col(x: Tensor, columns: Tensor, columnsSquared: Tensor, geometry g: ConvGeometry, withSquares: Bool) throws {
+    /// `lrt_conv_im2col` over (output position, image, input channel·seeds): 64 work items per
+    /// group, along the plane, and over images when the plane is smaller.
+    func convIm2col(x: [Tensor], columns: [Tensor], columnsSquared: [Tensor], geometry g: ConvGeometry, withSquares: Bool) throws {
         let across = min(g.outPlane, group)
-        try backend.launch("lrt_conv_im2col", in: "lrt_conv.cl", options: convOptions, global: [g.outPlane, g.batch, g.inChannels],
+        try backend.launch("lrt_conv_im2col", in: "lrt_conv.cl", options: convOptions, global: [g.outPlane, g.batch, g.inChannels * x.count],
                            local: [across, max(1, min(g.batch, group / across)), 1],
-                           x, columns, columnsSquared, Int32(g.batch), Int32(g.inChannels), Int32(g.height), Int32(g.width),
-                           Int32(g.kernelSize), Int32(g.padding), withSquares)
+                           seeds(x), seeds(columns), seeds(columnsSquared), Int32(g.batch), Int32(g.inChannels), Int32(g.height),
+                           Int32(g.width), Int32(g.kernelSize), Int32(g.padding), withSquares)
     }
 
-    /// `lrt_conv_forward_epilogue`: bias, noise and the fused ReLU, one work item per output value.
-    func convForwardEpilogue(mean: Tensor, variance: Tensor, bias: Tensor, out: Tensor, noiseScale: Tensor,
+    /// `lrt_conv_forward_epilogue`: bias, noise and the fused ReLU, one work item per output value;
+    /// seed s draws its noise with the seed `key.seed + s`.
+    func convForwardEpilogue(mean: [Tensor], variance: [Tensor], bias: [Tensor], out: [Tensor], noiseScale: [Tensor],
                              geometry g: ConvGeometry, withNoise: Bool, relu: Bool, key: NoiseKey) throws {
-        try backend.launch("lrt_conv_forward_epilogue", in: "lrt_conv.cl", options: convOptions, global: [out.count], local: [group],
-                           mean, variance, bias, out, noiseScale, Int32(g.batch), Int32(g.outChannels), Int32(g.outPlane),
-                           withNoise, relu, key.seedWords, key.stepWords, key.stream, key.firstElementWord(perSample: g.outChannels * g.outPlane))
+        try backend.launch("lrt_conv_forward_epilogue", in: "lrt_conv.cl", options: convOptions, global: [out[0].count, out.count],
+                           local: [group, 1], seeds(mean), seeds(variance), seeds(bias), seeds(out), seeds(noiseScale),
+                           Int32(g.batch), Int32(g.outChannels), Int32(g.outPlane), withNoise, relu,
+                           key.seedWords, key.stepWords, key.stream, key.firstElementWord(perSample: g.outChannels * g.outPlane))
     }
 
     /// `lrt_conv_forward_epilogue_max_pool`: the same with ReLU and a 2×2 max-pool, one work item per window.
-    func convForwardEpilogueMaxPool(mean: Tensor, variance: Tensor, bias: Tensor, out: Tensor, argmax: Tensor, noiseScale: Tensor,
-                                    geometry g: ConvGeometry, withNoise: Bool, key: NoiseKey) throws {
+    func convForwardEpilogueMaxPool(mean: [Tensor], variance: [Tensor], bias: [Tensor], out: [Tensor], argmax: [Tensor],
+                                    noiseScale: [Tensor], geometry g: ConvGeometry, withNoise: Bool, key: NoiseKey) throws {
         let windows = g.batch * g.outChannels * ((g.outHeight + 1) / 2) * ((g.outWidth + 1) / 2)
-        try backend.launch("lrt_conv_forward_epilogue_max_pool", in: "lrt_conv.cl", options: convOptions, global: [windows],
-                           local: [group], mean, variance, bias, out, argmax, noiseScale,
+        try backend.launch("lrt_conv_forward_epilogue_max_pool", in: "lrt_conv.cl", options: convOptions, global: [windows, out.count],
+                           local: [group, 1], seeds(mean), seeds(variance), seeds(bias), seeds(out), seeds(argmax), seeds(noiseScale),
                            Int32(g.batch), Int32(g.outChannels), Int32(g.outHeight), Int32(g.outWidth), withNoise,
                            key.seedWords, key.stepWords, key.stream, key.firstElementWord(perSample: g.outChannels * g.outPlane))
     }
 
     /// `lrt_conv_backward_gather`: the output gradient reordered to [O, B·Ho·Wo] rows, with the
     /// fused ReLU (and max-pool) undone; one work item per pre-pool output value.
-    func convBackwardGather(grad: Tensor, out: Tensor, argmax: Tensor, noiseScale: Tensor, gradRows: Tensor, gradVarianceRows: Tensor,
-                            geometry g: ConvGeometry, withNoise: Bool, relu: Bool, pool: Bool) throws {
-        try backend.launch("lrt_conv_backward_gather", in: "lrt_conv.cl", options: convOptions, global: [noiseScale.count],
-                           local: [group], grad, out, argmax, noiseScale, gradRows, gradVarianceRows,
-                           Int32(g.batch), Int32(g.outChannels), Int32(g.outHeight), Int32(g.outWidth), withNoise, relu, pool)
+    func convBackwardGather(grad: [Tensor], out: [Tensor], argmax: [Tensor], noiseScale: [Tensor], gradRows: [Tensor],
+                            gradVarianceRows: [Tensor], geometry g: ConvGeometry, withNoise: Bool, relu: Bool, pool: Bool) throws {
+        try backend.launch("lrt_conv_backward_gather", in: "lrt_conv.cl", options: convOptions, global: [noiseScale[0].count, grad.count],
+                           local: [group, 1], seeds(grad), seeds(out), seeds(argmax), seeds(noiseScale), seeds(gradRows),
+                           seeds(gradVarianceRows), Int32(g.batch), Int32(g.outChannels), Int32(g.outHeight), Int32(g.outWidth),
+                           withNoise, relu, pool)
     }
 
-    /// `lrt_conv_bias_gradient`: one work-group of WG_SIZE per output channel.
-    func convBiasGradient(gradRows: Tensor, gradBias: Tensor, channels: Int, positions: Int) throws {
-        try backend.launch("lrt_conv_bias_gradient", in: "lrt_conv.cl", options: convOptions, global: [channels * group], local: [group],
-                           gradRows, gradBias, Int32(positions))
+    /// `lrt_conv_bias_gradient`: one work-group of WG_SIZE per output channel and seed.
+    func convBiasGradient(gradRows: [Tensor], gradBias: [Tensor], channels: Int, positions: Int) throws {
+        try backend.launch("lrt_conv_bias_gradient", in: "lrt_conv.cl", options: convOptions, global: [channels * group, gradRows.count],
+                           local: [group, 1], seeds(gradRows), seeds(gradBias), Int32(positions))
     }
 
     /// `lrt_conv_col2im`: one work item per input value (a gather, no atomics).
-    func convCol2im(x: Tensor, dcol: Tensor, dcolVar: Tensor, gradInput: Tensor, geometry g: ConvGeometry, withNoise: Bool) throws {
-        try backend.launch("lrt_conv_col2im", in: "lrt_conv.cl", options: convOptions, global: [gradInput.count], local: [group],
-                           x, dcol, dcolVar, gradInput, Int32(g.batch), Int32(g.inChannels), Int32(g.height), Int32(g.width),
-                           Int32(g.kernelSize), Int32(g.padding), withNoise)
+    func convCol2im(x: [Tensor], dcol: [Tensor], dcolVar: [Tensor], gradInput: [Tensor], geometry g: ConvGeometry, withNoise: Bool) throws {
+        try backend.launch("lrt_conv_col2im", in: "lrt_conv.cl", options: convOptions, global: [gradInput[0].count, gradInput.count],
+                           local: [group, 1], seeds(x), seeds(dcol), seeds(dcolVar), seeds(gradInput), Int32(g.batch), Int32(g.inChannels),
+                           Int32(g.height), Int32(g.width), Int32(g.kernelSize), Int32(g.padding), withNoise)
     }
+
+    private func seeds(_ tensors: [Tensor]) -> SeedStrided { SeedStrided(tensors, backend: backend) }
 }
 
 extension OpenCLBackend {
