@@ -12,7 +12,7 @@ extension CPUBackend: LRTLayerOperations {
         switch noise {
         case .lrt:
             let l = logSigma2.hostPointer
-            parallelFor(variance.count) { range in
+            parallelFor(variance.count, alignment: 8) { range in
                 var i = range.lowerBound
                 // Eight at a time where log σ² is inside the vector exp's range, else one by one.
                 while i + 8 <= range.upperBound {

@@ -57,7 +57,7 @@ extension CPUBackend: OptimizerOperations {
         let p = parameters.hostPointer, grad = gradients.hostPointer
         let m = firstMoment.hostPointer, v = secondMoment.hostPointer
         // The same mapping as the kernel: item i < W owns θ_i and ℓ_i, item W + j the plain 2W + j.
-        parallelFor(w + plain) { range in
+        parallelFor(w + plain, alignment: 8) { range in
             var i = range.lowerBound
             // Whole runs of eight weights on SIMD lanes; the rest (and out-of-range lanes) one by one.
             while i + 8 <= min(range.upperBound, w) {

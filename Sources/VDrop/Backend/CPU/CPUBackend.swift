@@ -160,12 +160,16 @@ public final class CPUBackend: BackendCore, @unchecked Sendable {
     public func submit() throws {}
 
     /// Runs `body` over `0..<count` in contiguous chunks on up to ``threadCount`` threads.
-    /// Chunks are at least `grain` long, so small loops stay on the calling thread.
-    public func parallelFor(_ count: Int, grain: Int = 16_384, _ body: (Range<Int>) -> Void) {
+    /// Chunks are at least `grain` long, so small loops stay on the calling thread. Every chunk
+    /// but the last starts and ends on a multiple of `alignment`: a loop that takes whole runs of
+    /// eight on SIMD lanes (whose exp or log may round unlike the scalar one) and the rest one by
+    /// one then puts each index on the same path whatever the thread count, so a run gives the
+    /// same bits on 1 core or 16.
+    public func parallelFor(_ count: Int, grain: Int = 16_384, alignment: Int = 1, _ body: (Range<Int>) -> Void) {
         if count <= 0 { return }
         let chunks = min(threadCount, max(1, count / max(grain, 1)))
         if chunks == 1 { body(0..<count); return }
-        let size = (count + chunks - 1) / chunks
+        let size = ((count + chunks - 1) / chunks + alignment - 1) / alignment * alignment
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             let start = chunk * size
             let end = min(count, start + size)
