@@ -115,6 +115,7 @@ struct BenchCommand: ParsableCommand {
         print("vdrop bench on \(deviceBackend?.name ?? "the CPU backend only") (CPU backend: \(cpu.threadCount) threads\(kernels)), batch \(batch), \(samples) samples")
         let gemmParameters = deviceBackend?.gemmControl.map {
             "\($0.gemmParameters); routes: \(device.gemmRoutes); conv: \(convRouteList?.isEmpty == false ? convRoutes.joined(separator: ",") : device.convRoute)"
+                + (seeds > 1 ? "; seed products: \($0.seedProducts)" : "")
         }
         if let gemmParameters { print("CLBlast SGEMM parameters: \(gemmParameters)") }
         if let hint = device.tuningHint(for: chosen) { print(hint) }

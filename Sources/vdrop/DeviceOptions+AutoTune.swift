@@ -50,6 +50,7 @@ extension DeviceOptions {
         announce(device)
         device.gemmRouting = .automatic
         device.useConvRoute(convRouteChoice)
+        device.seedProducts = SeedProducts(rawValue: seedProducts) ?? .standard
         guard tunesOnFirstUse(device) else {
             try device.useGemmParameters(.automatic)
             return (device, nil)

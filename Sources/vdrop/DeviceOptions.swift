@@ -28,6 +28,11 @@ struct DeviceOptions: ParsableArguments {
         valueName: "route"))
     var convRoute: String = ConvRoute.standard.rawValue
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How a batch of seeds (--seeds) runs its conv products where they go to CLBlast on an OpenCL device: per-seed (one product per seed, the default) or batched (one strided-batched CLBlast call for all seeds: fewer launches, a temporary allocation per call). Each seed's bits are the same either way.",
+        valueName: "mode"))
+    var seedProducts: String = SeedProducts.standard.rawValue
+
     /// The conv route --conv-route names (validated in validate()).
     var convRouteChoice: ConvRouteChoice { ConvRouteChoice(parsing: convRoute) ?? ConvRouteChoice(route: .standard) }
 
@@ -41,6 +46,9 @@ struct DeviceOptions: ParsableArguments {
         if let problem = autoTuneProblem { throw ValidationError(problem) }
         guard ConvRouteChoice(parsing: convRoute) != nil else {
             throw ValidationError("--conv-route must be \(ConvRouteChoice.help) (not \(convRoute)).")
+        }
+        guard SeedProducts(rawValue: seedProducts) != nil else {
+            throw ValidationError("--seed-products must be per-seed or batched (not \(seedProducts)).")
         }
     }
 
@@ -57,6 +65,7 @@ struct DeviceOptions: ParsableArguments {
         let backend = try BackendFactory.make(choice, gemm: GemmParameterSource(parsing: gemmParameters), profiling: profiling)
         backend.gemmControl?.gemmRouting = routing ?? .automatic
         backend.gemmControl?.useConvRoute(convRouteChoice)
+        backend.gemmControl?.seedProducts = SeedProducts(rawValue: seedProducts) ?? .standard
         return backend
     }
 

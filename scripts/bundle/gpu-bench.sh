@@ -14,8 +14,8 @@
 #     the box: on a fresh cache folder, where the first run times its shapes' routes (first-use
 #     tune, --auto-tune auto) and the second reads them
 #  4. the PyTorch peer, eager and CUDA graph, then the ratios of steps/s against both, tuned and not
-#     then 5 seeds as one batched network against one network (bench --seeds 5), VGG-like with the
-#     ReLU after each BatchNorm fused (the default) and separate (bench --bn-relu), and each conv
+#     then 5 seeds as one batched network against one network (bench --seeds 5, and LeNet-5 again
+#     with --seed-products batched), VGG-like with the ReLU after each BatchNorm fused (the default) and separate (bench --bn-relu), and each conv
 #     route (im2col, fused, implicit in its tiles) on VGG-like and LeNet-5, its profile and check
 #  5. vdrop check, tuned: the device against the CPU backend on every model
 #  6. vdrop bench --profile, tuned and untuned: where each step's device time goes, kernel by kernel
@@ -23,7 +23,8 @@
 #     EPOCHS epochs (default 200, the paper's recipe), tuned, until the deadline; its metrics give
 #     the time per epoch when it cannot finish; then Table 1's LeNet-5 row (ard and svdo, 5 seeds
 #     each, batched on one device) and its wall time (TABLE1_EPOCHS epochs, default EPOCHS; with
-#     fewer than 200 it also prints the wall time scaled to 200 epochs)
+#     fewer than 200 it also prints the wall time scaled to 200 epochs; TABLE1_FLAGS go to its
+#     train commands, e.g. TABLE1_FLAGS="--seed-products batched")
 #
 # STAGES (default all) picks stages by name, comma-separated: tune, bench, untuned, peer, autotune,
 # seeds, bnrelu, convroutes, check, profile, train, table1. A second lease can so spend its time on
@@ -117,9 +118,12 @@ if wanted autotune; then
 fi
 
 if wanted seeds; then
-    stage "batched seeds: 5 seeds as one network against one network"
+    stage "batched seeds: 5 seeds as one network against one network (conv products on CLBlast per seed, then batched)"
     limited 120 "$here/run.sh" bench --device "$device" --gemm-parameters "$tuning" --skip-cpu-steps --skip-operations \
         --models lenet300,lenet5 --objectives svdo,ard --seeds 5 --json "$out/vdrop-bench-seeds.json" | tee "$out/vdrop-bench-seeds.txt"
+    limited 90 "$here/run.sh" bench --device "$device" --gemm-parameters "$tuning" --skip-cpu-steps --skip-operations \
+        --models lenet5 --objectives svdo,ard --seeds 5 --seed-products batched --json "$out/vdrop-bench-seeds-batched.json" \
+        | tee -a "$out/vdrop-bench-seeds.txt"
 fi
 
 if wanted bnrelu; then
@@ -174,7 +178,7 @@ if [ -d "$here/data" ] && [ "${TABLE1_EPOCHS:-${EPOCHS:-200}}" != 0 ] && wanted 
     started=$(date +%s.%N)
     for objective in ard svdo; do
         limited 100000 "$here/run.sh" train --device "$device" --gemm-parameters "$tuning" --model lenet5 --objective $objective \
-            --seeds 5 --epochs "$epochs" --data "$here/data" --out "$out/table1-lenet5-$objective" \
+            --seeds 5 --epochs "$epochs" --data "$here/data" --out "$out/table1-lenet5-$objective" ${TABLE1_FLAGS:-} \
             | grep -v ' steps  loss ' | tail -n 12 | tee -a "$out/table1-lenet5.txt"
     done
     # Scaled to 200 epochs when fewer ran: start-up and evaluation scale too, so this overstates a little.

@@ -15,4 +15,6 @@ public protocol GemmControl: AnyObject {
     var convRoute: ConvRoute { get }
     /// Sets the conv route and its tiles.
     func useConvRoute(_ choice: ConvRouteChoice)
+    /// How a seed batch's conv products on CLBlast run (``SeedProducts``).
+    var seedProducts: SeedProducts { get set }
 }

@@ -53,10 +53,11 @@ final class SeedBatchConvTests: XCTestCase {
         return (batchedLaunches, aloneLaunches)
     }
 
-    func withRoutes(_ backend: OpenCLBackend, _ route: ConvRoute, _ routing: GemmRouting, _ body: () throws -> Void) rethrows {
-        let saved = (backend.convRoute, backend.gemmRouting)
-        defer { (backend.convRoute, backend.gemmRouting) = saved }
-        (backend.convRoute, backend.gemmRouting) = (route, routing)
+    func withRoutes(_ backend: OpenCLBackend, _ route: ConvRoute, _ routing: GemmRouting, seedProducts: SeedProducts = .perSeed,
+                    _ body: () throws -> Void) rethrows {
+        let saved = (backend.convRoute, backend.gemmRouting, backend.seedProducts)
+        defer { (backend.convRoute, backend.gemmRouting, backend.seedProducts) = saved }
+        (backend.convRoute, backend.gemmRouting, backend.seedProducts) = (route, routing, seedProducts)
         try body()
     }
 
@@ -81,6 +82,16 @@ final class SeedBatchConvTests: XCTestCase {
         try withRoutes(backend, .im2col, .clblastOnly) {
             let launches = try stepBatchedAndAlone(on: backend, objective: .svdo, route: "im2col, CLBlast")
             XCTAssertEqual(launches.batched, launches.alone + 10 * (seeds - 1))
+        }
+    }
+
+    /// CLBlast's strided-batched SGEMM runs the same kernels as its SGEMM with the seed as a grid
+    /// dimension: one call for all seeds, every seed its own bits.
+    func testCLBlastsStridedBatchedProductGivesEverySeedItsBits() throws {
+        let backend = try TestBackends.openCL()
+        try withRoutes(backend, .im2col, .clblastOnly, seedProducts: .batched) {
+            let launches = try stepBatchedAndAlone(on: backend, objective: .svdo, route: "im2col, CLBlast strided-batched")
+            XCTAssertEqual(launches.batched, launches.alone, "one launch per kernel and product for all seeds")
         }
     }
 

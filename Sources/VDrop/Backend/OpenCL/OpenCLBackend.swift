@@ -76,6 +76,8 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, GemmControl, @unc
 
     /// How conv layers compute their products (``ConvRoute``).
     public var convRoute: ConvRoute = .standard
+    /// How a seed batch's products on CLBlast run (``SeedProducts``).
+    public var seedProducts: SeedProducts = .standard
     /// The tiles of `lrt_conv_gemm.cl` on the fused and implicit conv routes.
     public var convGemmConfiguration: TiledGemmConfiguration = ConvRouteChoice.standardTiles
     /// Slices of k for `lrt_conv_gemm.cl`, nil for ``SplitKPlan``'s choice (tests set it to
