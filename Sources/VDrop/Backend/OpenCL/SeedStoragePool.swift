@@ -5,17 +5,22 @@
 ///
 /// The seeds' networks are built from one plan, one after another, so they ask for the same
 /// capacities in the same order; a request that differs from the first seed's (which a plan
-/// never makes) simply gets a buffer of its own, and launches over it fall back to one per seed.
+/// never makes), or whose seeds together would pass `maxFloats`, simply gets a buffer of its own
+/// per seed, and launches over it fall back to one per seed.
 final class SeedStoragePool {
     let seeds: Int
-    /// Seed 0's storage of each request, at the start of the buffer that holds every seed's.
-    private var firsts: [DeviceStorage] = []
+    /// The most floats one pooled buffer may hold: kernels index a buffer with `int`.
+    let maxFloats: Int
+    /// Seed 0's storage of each request, at the start of the buffer that holds every seed's
+    /// (nil where the request is not pooled).
+    private var firsts: [DeviceStorage?] = []
     private var seed = 0
     private var next = 0
 
-    init(seeds: Int) {
+    init(seeds: Int, maxFloats: Int = KernelIndexLimitError.limit) {
         precondition(seeds >= 1, "a pool serves at least one seed")
         self.seeds = seeds
+        self.maxFloats = maxFloats
     }
 
     /// From now on, storages go to `seed` (seeds are built in order, from 0).
@@ -28,13 +33,19 @@ final class SeedStoragePool {
     func storage(capacity: Int, backend: OpenCLBackend) throws -> DeviceStorage {
         defer { next += 1 }
         if seed == 0 {
+            guard seeds * max(capacity, 1) <= maxFloats else {
+                firsts.append(nil)
+                return try backend.makeBuffer(capacity: capacity)
+            }
             // Counted whole in the backend's memory by this first share.
             let first = try backend.makeBuffer(capacity: capacity, floats: seeds * max(capacity, 1))
             firsts.append(first)
             return first
         }
-        guard next < firsts.count, firsts[next].capacity == capacity else { return try backend.makeBuffer(capacity: capacity) }
-        return DeviceStorage(buffer: firsts[next].buffer, capacity: capacity, ledger: nil, base: seed * max(capacity, 1))
+        guard next < firsts.count, let first = firsts[next], first.capacity == capacity else {
+            return try backend.makeBuffer(capacity: capacity)
+        }
+        return DeviceStorage(buffer: first.buffer, capacity: capacity, ledger: nil, base: seed * max(capacity, 1))
     }
 }
 
