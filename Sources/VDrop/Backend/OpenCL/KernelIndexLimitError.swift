@@ -4,6 +4,8 @@
 public struct KernelIndexLimitError: Error, CustomStringConvertible {
     /// The floats the buffer would hold.
     public let values: Int
+    /// The device's name, for the message.
+    public let device: String
 
     /// The most floats one buffer may hold.
     public static let limit = Int(Int32.max)
@@ -11,6 +13,6 @@ public struct KernelIndexLimitError: Error, CustomStringConvertible {
     public var description: String {
         let gib = Double(values) * Double(MemoryLayout<Float>.stride) / 1_073_741_824
         return "A tensor of \(values) values (\(String(format: "%.1f", gib)) GiB) is more than the \(Self.limit) "
-            + "that vdrop's OpenCL kernels can index in one buffer. Use a smaller batch."
+            + "that vdrop's OpenCL kernels can index in one buffer on \(device). Use a smaller batch."
     }
 }

@@ -148,7 +148,7 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, GemmControl, @unc
     /// A zeroed buffer of its own for `capacity` values (of `floats` values when larger: a pool's).
     func makeBuffer(capacity: Int, floats: Int? = nil) throws -> DeviceStorage {
         let size = max(floats ?? capacity, capacity, 1)
-        guard size <= KernelIndexLimitError.limit else { throw KernelIndexLimitError(values: size) }
+        guard size <= KernelIndexLimitError.limit else { throw KernelIndexLimitError(values: size, device: device.name) }
         let bytes = UInt64(size * MemoryLayout<Float>.stride)
         // Drivers allocate lazily, so an over-full device would fail later, mid-step; say it now.
         if UInt64(ledger.liveBytes) + bytes > device.globalMemory {
