@@ -255,3 +255,50 @@ __kernel void lrt_conv_col2im(__global const float *x, int x_offset, int x_strid
     }
     grad_input[grad_input_offset + i] = with_noise ? a + 2.0f * x[x_offset + i] * s : a;
 }
+
+// The input gradient as a convolution (the implicit conv route): for a stride-1 convolution,
+//   ∂L/∂x = conv(g', θ'),  θ'[c, o, ky, kx] = θ[o, c, K−1−ky, K−1−kx], padding K−1−pad,
+// and likewise (σ²)' with gv'. lrt_conv_gemm.cl's implicit product computes both on g' and gv'
+// (read as [O, B, Ho, Wo] images) into [C, B·H·W] rows; no column gradients are stored.
+
+// lrt_conv_flip_weights, one work item per value of θ' (and seed): θ' (and (σ²)' with noise)
+// as above, [C, O·K·K] row-major, the A operand of those products.
+__kernel void lrt_conv_flip_weights(__global const float *theta, int theta_offset, int theta_stride,
+                                    __global const float *variance, int variance_offset, int variance_stride,
+                                    __global float *flipped_theta, int flipped_theta_offset, int flipped_theta_stride,
+                                    __global float *flipped_variance, int flipped_variance_offset, int flipped_variance_stride,
+                                    int out_channels, int channels, int kernel_size, int with_noise) {
+    int taps = kernel_size * kernel_size;
+    int i = get_global_id(0);
+    if (i >= out_channels * channels * taps) return;
+    long seed_index = get_global_id(1);
+    theta += seed_index * theta_stride;
+    variance += seed_index * variance_stride;
+    flipped_theta += seed_index * flipped_theta_stride;
+    flipped_variance += seed_index * flipped_variance_stride;
+    int t = i % taps, o = (i / taps) % out_channels, c = i / (taps * out_channels);
+    int source = (o * channels + c) * taps + (taps - 1 - t);  // (K−1−ky)·K + K−1−kx = K² − 1 − t
+    flipped_theta[flipped_theta_offset + i] = theta[theta_offset + source];
+    if (with_noise) flipped_variance[flipped_variance_offset + i] = variance[variance_offset + source];
+}
+
+// lrt_conv_input_gradient, one work item per input value i = ((b·C + c)·H + y)·W + x (and seed),
+// from the products' rows dmean, dvar [C, B·H·W] at n = b·H·W + y·W + x:
+//   ∂L/∂x[i] = dmean[c, n] + 2·x[i]·dvar[c, n]   (dvar only with_noise), as lrt_conv_col2im.
+__kernel void lrt_conv_input_gradient(__global const float *x, int x_offset, int x_stride,
+                                      __global const float *dmean, int dmean_offset, int dmean_stride,
+                                      __global const float *dvar, int dvar_offset, int dvar_stride,
+                                      __global float *grad_input, int grad_input_offset, int grad_input_stride,
+                                      int batch, int channels, int plane, int with_noise) {
+    int i = get_global_id(0);
+    if (i >= batch * channels * plane) return;
+    long seed_index = get_global_id(1);
+    x += seed_index * x_stride;
+    dmean += seed_index * dmean_stride;
+    dvar += seed_index * dvar_stride;
+    grad_input += seed_index * grad_input_stride;
+    int s = i % plane, c = (i / plane) % channels, b = i / (plane * channels);
+    int j = c * batch * plane + b * plane + s;
+    float a = dmean[dmean_offset + j];
+    grad_input[grad_input_offset + i] = with_noise ? a + 2.0f * x[x_offset + i] * dvar[dvar_offset + j] : a;
+}

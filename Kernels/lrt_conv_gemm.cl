@@ -9,7 +9,9 @@
 // (B⊙B)[p, q] = B[p, q]², the same float the im2col path writes to its squares buffer.
 //
 // IMPLICIT: B is never stored; a tile load reads B[p, q] = x[b, c, oy + ky − pad, ox + kx − pad]
-// (0 outside the image) straight from the NCHW input x. Each work item's staged column (a
+// (0 outside the image) straight from the input x, whose image b and channel c start at
+// b·batch_stride + c·channel_stride (NCHW: C·H·W and H·W; the [C, B, H, W] rows of an output
+// gradient, which the input gradient convolves: H·W and B·H·W). Each work item's staged column (a
 // position in the forward product, a patch row in the weight gradient) is the same at every k
 // step, so its half of the index arithmetic is done once, before the loop.
 //
@@ -61,7 +63,7 @@
 
 // The geometry of an implicit column operand.
 typedef struct {
-    int channels, height, width, padding, out_width, plane;
+    int channels, height, width, padding, out_width, plane, batch_stride, channel_stride;
 } conv_shape;
 
 // Where position q's window starts: (offset of its top-left tap in x, which may lie outside
@@ -70,14 +72,14 @@ inline int3 window_of(int q, conv_shape g) {
     int b = q / g.plane, s = q - b * g.plane;
     int oy = s / g.out_width, ox = s - oy * g.out_width;
     int y0 = oy - g.padding, x0 = ox - g.padding;
-    return (int3)((b * g.channels * g.height + y0) * g.width + x0, y0, x0);
+    return (int3)(b * g.batch_stride + y0 * g.width + x0, y0, x0);
 }
 
 // Patch row p as (offset from a window's top-left in x, ky, kx).
 inline int3 tap_of(int p, conv_shape g) {
     int c = p / TAPS, r = p - c * TAPS;
     int ky = r / KSIZE, kx = r - ky * KSIZE;
-    return (int3)((c * g.height + ky) * g.width + kx, ky, kx);
+    return (int3)(c * g.channel_stride + ky * g.width + kx, ky, kx);
 }
 
 inline float tap_value(__global const float *x, int3 window, int3 tap, conv_shape g) {
@@ -131,13 +133,14 @@ void lrt_conv_gemm(__global const float *a1, int a1_offset, __global const float
                    __global const float *b, int b_offset, __global const float *x, int x_offset,
                    __global float *c1, int c1_offset, __global float *c2, int c2_offset,
                    __global float *partial, int partial_offset, int m, int n, int k, int chunk,
-                   int channels, int height, int width, int padding, int out_width, int plane) {
+                   int channels, int height, int width, int padding, int out_width, int plane,
+                   int batch_stride, int channel_stride) {
     __local float4 a1_tile[TK][STRIDE_A];
 #if DUAL
     __local float4 a2_tile[TK][STRIDE_A];
 #endif
     __local float4 b_tile[TK][STRIDE_B];
-    const conv_shape g = {channels, height, width, padding, out_width, plane};
+    const conv_shape g = {channels, height, width, padding, out_width, plane, batch_stride, channel_stride};
     const int tx = get_local_id(0), ty = get_local_id(1);
     const int thread = ty * GX + tx;
     const int m0 = get_group_id(1) * TM, n0 = get_group_id(0) * TN;

@@ -12,6 +12,9 @@ extension OpenCLBackend {
         var pairedWeightGradient: Bool
         /// The products read x directly: nothing unfolds x for them.
         var implicit: Bool
+        /// The input gradient runs as a convolution of g' with the flipped weights (two implicit
+        /// products and one gather), without the column gradients and col2im.
+        var implicitInputGradient: Bool = false
 
         /// Whether the forward pass leaves col(x) in the workspace.
         var forwardWritesColumns: Bool { !(pairedForward && implicit) }
@@ -25,9 +28,12 @@ extension OpenCLBackend {
     func convProductPlan(_ g: ConvGeometry) -> ConvProductPlan {
         guard convRoute != .im2col else { return ConvProductPlan(pairedForward: false, pairedWeightGradient: false, implicit: false) }
         let positions = g.batch * g.outPlane
+        let inputPositions = g.batch * g.height * g.width
         return ConvProductPlan(pairedForward: convPairFits(m: g.outChannels, n: positions, k: g.patchSize),
                                pairedWeightGradient: convPairFits(m: g.outChannels, n: g.patchSize, k: positions),
-                               implicit: convRoute == .implicit)
+                               implicit: convRoute == .implicit,
+                               implicitInputGradient: convRoute == .implicit && g.padding <= g.kernelSize - 1
+                                   && convPairFits(m: g.inChannels, n: inputPositions, k: g.outChannels * g.kernelSize * g.kernelSize))
     }
 
     /// Whether ``convGemmConfiguration`` builds on this device with two staged A tiles, and the
@@ -57,7 +63,7 @@ extension OpenCLBackend {
         let count = m * n
         let partial = plan.slices > 1 ? try scratchTensor("lrt_conv_gemm.partial", count: 2 * plan.slices * count) : c1
         let implicit: Bool
-        if case .implicit = columns { implicit = true } else { implicit = false }
+        if case .stored = columns { implicit = false } else { implicit = true }
         let what = "\(a2 == nil ? "conv product" : "conv products ×2")\(implicit ? " implicit" : "") \(m)×\(n)×\(k) N\(transposeB ? "T" : "N")"
         try lrtConvGemmKernels.product(a1: a1, a2: a2, columns: columns, c1: c1, c2: c2, partial: partial, m: m, n: n, k: k,
                                        chunk: plan.chunk, slices: plan.slices, configuration: configuration, transposeB: transposeB,

@@ -95,11 +95,14 @@ final class SeedBatchConvTests: XCTestCase {
         }
     }
 
-    /// The fused route's paired products run seed by seed; the seeds keep their bits.
-    func testOnTheFusedRouteEverySeedKeepsItsBits() throws {
+    /// The fused and implicit routes' paired products run seed by seed (the implicit route's input
+    /// gradient too); the seeds keep their bits.
+    func testOnThePairedRoutesEverySeedKeepsItsBits() throws {
         let backend = try TestBackends.openCL()
-        try withRoutes(backend, .fused, .clblastOnly) {
-            _ = try stepBatchedAndAlone(on: backend, objective: .ard, route: "fused")
+        for route in [ConvRoute.fused, .implicit] {
+            try withRoutes(backend, route, .clblastOnly) {
+                _ = try stepBatchedAndAlone(on: backend, objective: .ard, route: "\(route)")
+            }
         }
     }
 }

@@ -179,10 +179,45 @@ extension OpenCLBackend: LRTLayerOperations {
             }
         }
         guard let gradInputs else { return }
+        let inputValues = g.inChannels * g.batch * g.height * g.width
+        if plan.implicitInputGradient, columns.allSatisfy({ $0.count >= inputValues }), squares.allSatisfy({ $0.count >= inputValues }) {
+            return try convInputGradientImplicitly(inputs: inputs, weights: weights, geometry: g, withNoise: withNoise, rows: rows,
+                                                   varianceRows: varianceRows, dmean: columns, dvar: squares, gradInputs: gradInputs)
+        }
         let product = GemmShape(transposeA: true, transposeB: false, m: g.patchSize, n: positions, k: g.outChannels)
         try gemm(product, alpha: 1, a: weights.map(\.theta), b: rows, beta: 0, c: columns)
         if withNoise { try gemm(product, alpha: 1, a: weights.map(\.variance), b: varianceRows, beta: 0, c: squares) }
         try lrtKernels.convCol2im(x: inputs, dcol: columns, dcolVar: squares, gradInput: gradInputs, geometry: g, withNoise: withNoise)
+    }
+
+    /// The implicit route's input gradient: ∂L/∂x = conv(g', θ') + 2x⊙conv(gv', (σ²)'), with θ' the
+    /// flipped, transposed weights and padding K−1−pad (a stride-1 convolution's adjoint), each
+    /// convolution one implicit product reading g' or gv' [O, B, Ho, Wo] in its tile loads into
+    /// `dmean` or `dvar` [C, B·H·W]. Four launches per layer where the im2col path needs two
+    /// products writing P × B·Ho·Wo column gradients and a col2im.
+    private func convInputGradientImplicitly(inputs: [Tensor], weights: [LRTWeights], geometry g: ConvGeometry, withNoise: Bool,
+                                             rows: [Tensor], varianceRows: [Tensor], dmean: [Tensor], dvar: [Tensor],
+                                             gradInputs: [Tensor]) throws {
+        let count = g.outChannels * g.patchSize
+        let scratch = try scratchTensor("lrt_conv.flipped_weights", count: 2 * count * inputs.count)
+        let flippedTheta = inputs.indices.map { scratch.slice(from: 2 * count * $0, shape: [count]) }
+        let flippedVariance = inputs.indices.map { scratch.slice(from: 2 * count * $0 + count, shape: [count]) }
+        try lrtKernels.convFlipWeights(theta: weights.map(\.theta), variance: weights.map(\.variance), flippedTheta: flippedTheta,
+                                       flippedVariance: flippedVariance, geometry: g, withNoise: withNoise)
+        // The adjoint convolution: over g' as [B, O, Ho, Wo] images (stored [O, B, Ho, Wo]) into C channels of H × W.
+        let adjoint = ConvGeometry(batch: g.batch, inChannels: g.outChannels, height: g.outHeight, width: g.outWidth,
+                                   outChannels: g.inChannels, kernelSize: g.kernelSize, padding: g.kernelSize - 1 - g.padding)
+        let n = g.batch * g.height * g.width
+        for s in inputs.indices {
+            try convProductPair(a1: flippedTheta[s], a2: nil, columns: .implicitChannelMajor(x: rows[s], geometry: adjoint),
+                                c1: dmean[s], c2: nil, m: g.inChannels, n: n, k: adjoint.patchSize, transposeB: false, kernelSize: g.kernelSize)
+            if withNoise {
+                try convProductPair(a1: flippedVariance[s], a2: nil, columns: .implicitChannelMajor(x: varianceRows[s], geometry: adjoint),
+                                    c1: dvar[s], c2: nil, m: g.inChannels, n: n, k: adjoint.patchSize, transposeB: false,
+                                    kernelSize: g.kernelSize)
+            }
+        }
+        try lrtKernels.convInputGradient(x: inputs, dmean: dmean, dvar: dvar, gradInput: gradInputs, geometry: g, withNoise: withNoise)
     }
 
     /// The shapes a conv layer's pass requires of its tensors (``OperationShapes/conv(input:weights:geometry:output:workspace:activation:)``).

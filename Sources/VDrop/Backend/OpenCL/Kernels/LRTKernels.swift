@@ -145,6 +145,26 @@ struct LRTKernels {
                            Int32(g.height), Int32(g.width), Int32(g.kernelSize), Int32(g.padding), withNoise)
     }
 
+    /// `lrt_conv_flip_weights`: θ' (and (σ²)' with noise), [C, O·K·K], the input gradient's
+    /// convolution weights; one work item per value and seed.
+    func convFlipWeights(theta: [Tensor], variance: [Tensor], flippedTheta: [Tensor], flippedVariance: [Tensor],
+                         geometry g: ConvGeometry, withNoise: Bool) throws {
+        try backend.launch("lrt_conv_flip_weights", in: "lrt_conv.cl", options: convOptions,
+                           global: [g.outChannels * g.patchSize, theta.count], local: [group, 1],
+                           seeds(theta), seeds(variance), seeds(flippedTheta), seeds(flippedVariance),
+                           Int32(g.outChannels), Int32(g.inChannels), Int32(g.kernelSize), withNoise)
+    }
+
+    /// `lrt_conv_input_gradient`: the input gradient from the products' [C, B·H·W] rows, one work
+    /// item per input value and seed.
+    func convInputGradient(x: [Tensor], dmean: [Tensor], dvar: [Tensor], gradInput: [Tensor], geometry g: ConvGeometry,
+                           withNoise: Bool) throws {
+        try backend.launch("lrt_conv_input_gradient", in: "lrt_conv.cl", options: convOptions,
+                           global: [gradInput[0].count, gradInput.count], local: [group, 1],
+                           seeds(x), seeds(dmean), seeds(dvar), seeds(gradInput), Int32(g.batch), Int32(g.inChannels),
+                           Int32(g.height * g.width), withNoise)
+    }
+
     private func seeds(_ tensors: [Tensor]) -> SeedStrided { SeedStrided(tensors, backend: backend) }
 }
 
