@@ -24,7 +24,7 @@ struct DeviceOptions: ParsableArguments {
     var autoTune: String = "auto"
 
     @Option(name: .long, help: ArgumentHelp(
-        "How conv layers compute their products on an OpenCL device: im2col (unfold x and x⊙x, then two GEMMs per pair; the default), fused (unfold x only; each layer's mean and variance products in one launch, and its two weight gradients in another) or implicit (no unfolding: the paired products read image patches straight from x); fused:T and implicit:T pick the paired kernel's tiles T (small, wide, tall, large, large-deep; default wide).",
+        "How conv layers compute their products on an OpenCL device: im2col (unfold x and x⊙x, then two GEMMs per pair; the default), fused (unfold x only; each layer's mean and variance products in one launch, and its two weight gradients in another) implicit (no unfolding: the paired products read image patches straight from x) or implicit-full (the input gradient too: a convolution of the output gradient with the flipped weights, no col2im); fused:T, implicit:T and implicit-full:T pick the paired kernel's tiles T (small, wide, tall, large, large-deep; default wide).",
         valueName: "route"))
     var convRoute: String = ConvRoute.standard.rawValue
 

@@ -15,8 +15,9 @@
 #     tune, --auto-tune auto) and the second reads them
 #  4. the PyTorch peer, eager and CUDA graph, then the ratios of steps/s against both, tuned and not
 #     then 5 seeds as one batched network against one network (bench --seeds 5, and LeNet-5 again
-#     with --seed-products batched), VGG-like with the ReLU after each BatchNorm fused (the default) and separate (bench --bn-relu), and each conv
-#     route (im2col, fused, implicit in its tiles) on VGG-like and LeNet-5, its profile and check
+#     with --seed-products batched), VGG-like with the ReLU after each BatchNorm fused (the default)
+#     and separate (bench --bn-relu), and each conv route (im2col, fused, implicit, implicit-full in
+#     their tiles) on VGG-like and LeNet-5, implicit-full's profile and check
 #  5. vdrop check, tuned: the device against the CPU backend on every model
 #  6. vdrop bench --profile, tuned and untuned: where each step's device time goes, kernel by kernel
 #  7. if the bundle has data/ (make-bundle.sh --data DIR) and EPOCHS is not 0: LeNet-5 trained for
@@ -137,13 +138,13 @@ fi
 if wanted convroutes; then
     stage "conv routes (tuned): im2col (today's) against the paired products on im2col's columns and the implicit GEMM"
     limited 240 "$here/run.sh" bench --device "$device" --gemm-parameters "$tuning" --skip-cpu-steps --skip-operations \
-        --models vgglike,lenet5 --conv-routes im2col,fused,implicit,implicit:large,implicit:tall,im2col \
+        --models vgglike,lenet5 --conv-routes im2col,fused,implicit,implicit-full,implicit:large,implicit-full:large,implicit:tall,im2col \
         --json "$out/vdrop-bench-conv-routes.json" "$@" | tee "$out/vdrop-bench-conv-routes.txt"
-    stage "profile, implicit conv route"
+    stage "profile, implicit-full conv route"
     limited 120 "$here/run.sh" bench --device "$device" --gemm-parameters "$tuning" --skip-cpu-steps --skip-operations \
-        --models vgglike --objectives svdo --profile --conv-route implicit | tee "$out/vdrop-profile-implicit.txt"
-    stage "check, implicit conv route"
-    limited 240 "$here/run.sh" check --device "$device" --models lenet5,vgglike --conv-route implicit | tee "$out/check-implicit.txt"
+        --models vgglike --objectives svdo --profile --conv-route implicit-full | tee "$out/vdrop-profile-implicit-full.txt"
+    stage "check, implicit-full conv route"
+    limited 240 "$here/run.sh" check --device "$device" --models lenet5,vgglike --conv-route implicit-full | tee "$out/check-implicit-full.txt"
 fi
 
 if wanted check; then

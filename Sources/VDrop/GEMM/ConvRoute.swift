@@ -14,6 +14,14 @@ public enum ConvRoute: String, CaseIterable, Sendable, CustomStringConvertible {
     /// No im2col: the same fused products read the patches straight from x inside their tile
     /// loads (an implicit GEMM), forward and for the weight gradients. col(x) is never written.
     case implicit
+    /// As ``implicit``, and the input gradient too: a convolution of the output gradient with the
+    /// flipped weights (the adjoint of a stride-1 convolution), two implicit products reading g'
+    /// and gv' in their tile loads and one gather, instead of two products writing the column
+    /// gradients (K² times the input's size each) and col2im.
+    case implicitFull = "implicit-full"
+
+    /// Whether the forward products and the weight gradients read x in their tile loads.
+    public var readsPatchesImplicitly: Bool { self == .implicit || self == .implicitFull }
 
     public var description: String { rawValue }
 
@@ -61,7 +69,7 @@ public struct ConvRouteChoice: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// What the options accept, in words.
-    public static let help = "im2col, fused or implicit, the last two optionally with their tiles: fused:T or implicit:T, "
+    public static let help = "im2col, fused, implicit or implicit-full, the last three optionally with their tiles: fused:T, implicit:T or implicit-full:T, "
         + "T one of \(configurations.map(\.name).joined(separator: ", ")) (default wide)"
 }
 

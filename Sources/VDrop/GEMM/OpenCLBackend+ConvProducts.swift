@@ -31,8 +31,8 @@ extension OpenCLBackend {
         let inputPositions = g.batch * g.height * g.width
         return ConvProductPlan(pairedForward: convPairFits(m: g.outChannels, n: positions, k: g.patchSize),
                                pairedWeightGradient: convPairFits(m: g.outChannels, n: g.patchSize, k: positions),
-                               implicit: convRoute == .implicit,
-                               implicitInputGradient: convRoute == .implicit && g.padding <= g.kernelSize - 1
+                               implicit: convRoute.readsPatchesImplicitly,
+                               implicitInputGradient: convRoute == .implicitFull && g.padding <= g.kernelSize - 1
                                    && convPairFits(m: g.inChannels, n: inputPositions, k: g.outChannels * g.kernelSize * g.kernelSize))
     }
 

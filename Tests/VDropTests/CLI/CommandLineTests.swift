@@ -120,7 +120,7 @@ final class CommandLineTests: TemporaryFolderTestCase {
             (["--auto-tune", "maybe"], "--auto-tune must be auto, on or off"),
             (["--auto-tune", "on", "--gemm-parameters", "library"], "cannot go with --gemm-parameters library"),
             (["--auto-tune", "on", "--gemm-routes", "clblast"], "--gemm-routes clblast sets them all"),
-            (["--conv-route", "implicit:huge"], "--conv-route must be im2col, fused or implicit"),
+            (["--conv-route", "implicit:huge"], "--conv-route must be im2col, fused, implicit or implicit-full"),
         ]
         for (extra, expected) in cases {
             let outcome = try vdrop(base + extra)

@@ -4,9 +4,9 @@ import XCTest
 
 /// The fused and implicit conv routes (``ConvRoute``, `lrt_conv_gemm.cl`) give what the im2col
 /// route gives: the same bits as the im2col route on `gemm_tiled.cl` in the same tiles (the same
-/// multiply-adds in the same order), and the CPU backend's results within rounding. The implicit
-/// route's input gradient is a convolution of the output gradient with the flipped weights,
-/// which sums in another order: it agrees with the im2col path within rounding.
+/// multiply-adds in the same order), and the CPU backend's results within rounding. The
+/// implicit-full route's input gradient is a convolution of the output gradient with the flipped
+/// weights, which sums in another order: it agrees with the im2col path within rounding.
 final class ConvRouteTests: XCTestCase {
     private static let names = ["output", "noise scale", "argmax", "∂θ", "∂σ²", "∂b", "∂x"]
 
@@ -78,12 +78,12 @@ final class ConvRouteTests: XCTestCase {
                     let tiled = try with(openCL, route: .im2col, routing: .allTiled(configuration)) {
                         try run(openCL, g, noise: noise, activation: activation)
                     }
-                    for route in [ConvRoute.fused, .implicit] {
+                    for route in [ConvRoute.fused, .implicit, .implicitFull] {
                         let paired = try with(openCL, route: route, routing: .allTiled(configuration)) {
                             try run(openCL, g, noise: noise, activation: activation)
                         }
                         for (index, values) in paired.enumerated() {
-                            let exact = !(route == .implicit && Self.names[index] == "∂x")
+                            let exact = !(route == .implicitFull && Self.names[index] == "∂x")
                             assertClose(values, tiled[index], atol: exact ? 0 : 2e-5, rtol: exact ? 0 : 1e-4,
                                         "\(route) \(what) \(Self.names[index]) vs im2col on gemm_tiled")
                             // As FusedMaxPoolTests: sums of up to 225 products in another order.
@@ -123,17 +123,17 @@ final class ConvRouteTests: XCTestCase {
         let openCL = try TestBackends.openCL()
         let g = Self.geometries[0]
         let plans = ConvRoute.allCases.map { route in with(openCL, route: route) { openCL.convProductPlan(g) } }
-        XCTAssertEqual(plans.map(\.pairedForward), [false, true, true])
-        XCTAssertEqual(plans.map(\.forwardWritesColumns), [true, true, false])
-        XCTAssertEqual(plans.map(\.forwardWritesSquares), [true, false, false])
-        XCTAssertEqual(plans.map(\.weightGradientReadsColumns), [true, true, false])
-        XCTAssertEqual(plans.map(\.weightGradientReadsSquares), [true, false, false])
-        XCTAssertEqual(plans.map(\.implicitInputGradient), [false, false, true])
+        XCTAssertEqual(plans.map(\.pairedForward), [false, true, true, true])
+        XCTAssertEqual(plans.map(\.forwardWritesColumns), [true, true, false, false])
+        XCTAssertEqual(plans.map(\.forwardWritesSquares), [true, false, false, false])
+        XCTAssertEqual(plans.map(\.weightGradientReadsColumns), [true, true, false, false])
+        XCTAssertEqual(plans.map(\.weightGradientReadsSquares), [true, false, false, false])
+        XCTAssertEqual(plans.map(\.implicitInputGradient), [false, false, false, true])
         // And the launches show it (no silent fallback to today's path). On gemm_tiled.cl, unsplit
         // here, each GEMM is one launch: forward is im2col, two GEMMs and the epilogue; backward
         // a gather, the bias sums, two weight-gradient GEMMs, two input-gradient GEMMs, col2im. The
-        // implicit route's input gradient is the flip of the weights, two implicit products and a
-        // gather: one launch more, and no column gradients written.
+        // implicit-full route's input gradient is the flip of the weights, two implicit products
+        // and a gather: one launch more, and no column gradients written.
         let launches = try ConvRoute.allCases.map { route in
             try with(openCL, route: route, routing: .allTiled(openCL.convGemmConfiguration)) {
                 let before = openCL.kernelsEnqueued
@@ -142,25 +142,26 @@ final class ConvRouteTests: XCTestCase {
             }
         }
         XCTAssertEqual(launches[0] - launches[1], 2, "fused: one product launch fewer each way")
-        XCTAssertEqual(launches[0] - launches[2], 2, "implicit: no im2col either, one launch more for the input gradient")
+        XCTAssertEqual(launches[0] - launches[2], 3, "implicit: no im2col either")
+        XCTAssertEqual(launches[0] - launches[3], 2, "implicit-full: one launch more for the input gradient")
     }
 
     /// `--conv-route` and `--conv-routes` spell a route and, for the paired ones, its tiles.
     func testRouteChoicesParse() {
         XCTAssertEqual(ConvRouteChoice(parsing: "im2col"), ConvRouteChoice(route: .im2col))
         XCTAssertEqual(ConvRouteChoice(parsing: "implicit:large"), ConvRouteChoice(route: .implicit, configuration: .large))
+        XCTAssertEqual(ConvRouteChoice(parsing: "implicit-full:tall"), ConvRouteChoice(route: .implicitFull, configuration: .tall))
         XCTAssertEqual(ConvRouteChoice(parsing: "fused:large-deep")?.description, "fused:large-deep")
         for bad in ["", "implicit:", "implicit:huge", "im2col:wide", "Implicit", "fused:wide:x"] {
             XCTAssertNil(ConvRouteChoice(parsing: bad), bad)
         }
     }
 
-    /// A few whole training steps of LeNet-5 (two conv layers, k = 5) on the implicit and fused
-    /// routes follow the CPU backend's losses, within TrajectoryTests' tolerance.
+    /// A few whole training steps of LeNet-5 (two conv layers, k = 5) on the paired routes follow the CPU backend's losses, within TrajectoryTests' tolerance.
     func testLeNet5StepsOnPairedRoutesFollowTheCPUBackend() throws {
         let openCL = try TestBackends.openCL()
         let cpu = try Trajectory.run(model: .lenet5, objective: .ard, batch: 9, steps: 3, backend: TestBackends.cpu)
-        for route in [ConvRoute.fused, .implicit] {
+        for route in [ConvRoute.fused, .implicit, .implicitFull] {
             let device = try with(openCL, route: route) {
                 try Trajectory.run(model: .lenet5, objective: .ard, batch: 9, steps: 3, backend: openCL)
             }

@@ -95,11 +95,11 @@ final class SeedBatchConvTests: XCTestCase {
         }
     }
 
-    /// The fused and implicit routes' paired products run seed by seed (the implicit route's input
-    /// gradient too); the seeds keep their bits.
+    /// The paired routes' products run seed by seed (implicit-full's input gradient too); the
+    /// seeds keep their bits.
     func testOnThePairedRoutesEverySeedKeepsItsBits() throws {
         let backend = try TestBackends.openCL()
-        for route in [ConvRoute.fused, .implicit] {
+        for route in [ConvRoute.fused, .implicit, .implicitFull] {
             try withRoutes(backend, route, .clblastOnly) {
                 _ = try stepBatchedAndAlone(on: backend, objective: .ard, route: "\(route)")
             }
