@@ -78,7 +78,9 @@ final class ConvRouteTests: XCTestCase {
                     let tiled = try with(openCL, route: .im2col, routing: .allTiled(configuration)) {
                         try run(openCL, g, noise: noise, activation: activation)
                     }
-                    for route in [ConvRoute.fused, .implicit, .implicitFull] {
+                    // implicit-full differs from implicit only after the gather, which undoes the
+                    // activation: one activation (the fused max-pool) covers its input gradient.
+                    for route in [ConvRoute.fused, .implicit, .implicitFull] where route != .implicitFull || activation == .reluMaxPool {
                         let paired = try with(openCL, route: route, routing: .allTiled(configuration)) {
                             try run(openCL, g, noise: noise, activation: activation)
                         }
@@ -162,7 +164,8 @@ final class ConvRouteTests: XCTestCase {
     func testLeNet5StepsOnPairedRoutesFollowTheCPUBackend() throws {
         let openCL = try TestBackends.openCL()
         let cpu = try Trajectory.run(model: .lenet5, objective: .ard, batch: 9, steps: 3, backend: TestBackends.cpu)
-        for route in [ConvRoute.fused, .implicit, .implicitFull] {
+        // implicit is implicit-full's forward and weight gradients with fused's input gradient.
+        for route in [ConvRoute.fused, .implicitFull] {
             let device = try with(openCL, route: route) {
                 try Trajectory.run(model: .lenet5, objective: .ard, batch: 9, steps: 3, backend: openCL)
             }
