@@ -33,15 +33,14 @@ extension OpenCLBackend {
                                        beta: Float, c: Tensor, strideC: Int, seeds: Int) throws {
         let (m, n, k) = (shape.m, shape.n, shape.k)
         var queueHandle: cl_command_queue? = queue.handle
-        let ta = shape.transposeA ? CLBlastTransposeYes : CLBlastTransposeNo, tb = shape.transposeB ? CLBlastTransposeYes : CLBlastTransposeNo
-        let lda = shape.transposeA ? m : k, ldb = shape.transposeB ? k : n
-        let letters = "\(shape.transposeA ? "T" : "N")\(shape.transposeB ? "T" : "N")"
-        try queue.enqueueCommand("sgemm \(m)×\(n)×\(k) \(letters), \(seeds) seeds", spansPrecedingGap: true) { event in
+        let (ta, tb) = shape.clblastTransposes
+        let (lda, ldb, ldc) = shape.leadingDimensions
+        try queue.enqueueCommand("sgemm \(m)×\(n)×\(k) \(shape.transposeLetters), \(seeds) seeds", spansPrecedingGap: true) { event in
             try clblastCheck(
                 CLBlastSgemmStridedBatched(CLBlastLayoutRowMajor, ta, tb, m, n, k, alpha,
                                            a.deviceBuffer.handle, a.devicePosition, lda, strideA,
                                            b.deviceBuffer.handle, b.devicePosition, ldb, strideB,
-                                           beta, c.deviceBuffer.handle, c.devicePosition, n, strideC, seeds, &queueHandle, event),
+                                           beta, c.deviceBuffer.handle, c.devicePosition, ldc, strideC, seeds, &queueHandle, event),
                 "CLBlastSgemmStridedBatched(\(m)x\(n)x\(k), \(seeds) seeds)")
         }
     }

@@ -48,12 +48,11 @@ extension OpenCLBackend {
         } else {
             partial = c
         }
-        let letters = "\(shape.transposeA ? "T" : "N")\(shape.transposeB ? "T" : "N")"
         let seeds = c.count > 1 ? ", \(c.count) seeds" : ""
         try gemmTiledKernels.product(a: a, b: b, c: c, partial: partial, m: m, n: n, k: k, chunk: plan.chunk, slices: plan.slices,
                                      alpha: alpha, beta: beta, configuration: configuration,
                                      transposeA: shape.transposeA, transposeB: shape.transposeB,
-                                     label: "tiled \(configuration) \(m)×\(n)×\(k) \(letters)" + (plan.slices > 1 ? ", \(plan.slices) slices" : "") + seeds)
+                                     label: "tiled \(configuration) \(m)×\(n)×\(k) \(shape.transposeLetters)" + (plan.slices > 1 ? ", \(plan.slices) slices" : "") + seeds)
         guard plan.slices > 1 else { return true }
         try gemmTiledKernels.splitKReduce(partial: partial, slices: plan.slices, count: m * n, alpha: alpha, beta: beta, c: c,
                                           label: "split-K sum \(m)×\(n)" + seeds)

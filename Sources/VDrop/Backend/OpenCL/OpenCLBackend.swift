@@ -224,8 +224,8 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, GemmControl, @unc
            try gemmTiled(shape, configuration: configuration, slices: slices, alpha: alpha, a: a, b: b, beta: beta, c: c) { return }
         var queueHandle: cl_command_queue? = queue.handle
         let layout = CLBlastLayoutRowMajor
-        let ta = transposeA ? CLBlastTransposeYes : CLBlastTransposeNo, tb = transposeB ? CLBlastTransposeYes : CLBlastTransposeNo
-        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        let (ta, tb) = shape.clblastTransposes
+        let (lda, ldb, _) = shape.leadingDimensions
         let signature = GemmSignature(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                                       aOffset: a.devicePosition, bOffset: b.devicePosition, cOffset: c.devicePosition)
         let bytes: Int
@@ -239,7 +239,7 @@ public final class OpenCLBackend: BackendCore, DeviceActivity, GemmControl, @unc
             bytes = size
         }
         let temporary = try scratchTensor("clblast.temporary", count: max(1, (bytes + 3) / 4))
-        try queue.enqueueCommand("sgemm \(m)×\(n)×\(k) \(transposeA ? "T" : "N")\(transposeB ? "T" : "N")", spansPrecedingGap: true) { event in
+        try queue.enqueueCommand("sgemm \(m)×\(n)×\(k) \(shape.transposeLetters)", spansPrecedingGap: true) { event in
             try clblastCheck(
                 CLBlastSgemmWithTempBuffer(layout, ta, tb, m, n, k, alpha,
                                            a.deviceBuffer.handle, a.devicePosition, lda, b.deviceBuffer.handle, b.devicePosition, ldb,
