@@ -1,7 +1,8 @@
 import Foundation
 import VDrop
 
-/// A safetensors file, read as tensors and as a vdrop checkpoint (whose metadata is checked).
+/// A safetensors file, read as tensors, as a vdrop checkpoint (whose metadata is checked) and as
+/// the inference model `infer` and `export` build from a checkpoint.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSafeTensors(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let data = start.map { Data(bytes: $0, count: count) } ?? Data()
@@ -10,6 +11,8 @@ public func fuzzSafeTensors(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CIn
             fatalError("tensor \(entry.name) holds \(entry.count) values for the shape \(entry.shape)")
         }
     }
-    _ = try? Checkpoint(data: data, file: "fuzz")
+    if let checkpoint = try? Checkpoint(data: data, file: "fuzz") {
+        _ = try? InferenceModel(checkpoint: checkpoint, rule: .logAlpha(threshold: 3), file: "fuzz")
+    }
     return 0
 }
